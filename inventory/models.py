@@ -1,0 +1,188 @@
+"""What we have and what we must buy: sites, products, suppliers and stock levels.
+
+This app never looks inside a building; the warehouse app reports to it through
+``inventory.services``.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+    "Use letters, digits and . _ / - only, starting with a letter or digit.",
+)
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Warehouse(BaseModel):
+    """A stocking site: one building with its own layout and stock."""
+
+    code = models.CharField(max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=120)
+    address = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Supplier(BaseModel):
+    code = models.CharField(max_length=30, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    lead_time_days = models.PositiveIntegerField(default=7)
+    # Inbound goods from this supplier are inspected whatever the product.
+    requires_qc = models.BooleanField(default=False)
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Product(BaseModel):
+    class Tracking(models.TextChoices):
+        NONE = "none", "Not tracked"
+        LOT = "lot", "By lot"
+        LOT_EXPIRY = "lot_expiry", "By lot and expiry date"
+
+    class UnitOfMeasure(models.TextChoices):
+        EACH = "ea", "Each"
+        PACK = "pk", "Pack"
+        BOX = "box", "Box"
+        CASE = "cs", "Case"
+        KILOGRAM = "kg", "Kilogram"
+        LITRE = "l", "Litre"
+        METRE = "m", "Metre"
+
+    sku = models.CharField("SKU", max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    # EAN-13 / UPC-A / GTIN-14 as printed under the bars; validated by the product services.
+    barcode = models.CharField(max_length=14, unique=True, null=True, blank=True)
+    unit_of_measure = models.CharField(
+        max_length=4, choices=UnitOfMeasure.choices, default=UnitOfMeasure.EACH
+    )
+    unit_cost = models.DecimalField(
+        max_digits=12, decimal_places=4, default=0, validators=[MinValueValidator(0)]
+    )
+    requires_qc = models.BooleanField("requires QC", default=False)
+    tracking = models.CharField(max_length=12, choices=Tracking.choices, default=Tracking.NONE)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="product_unit_cost_gte_0"),
+            models.CheckConstraint(
+                condition=Q(barcode__regex=r"^[0-9]{8,14}$") | Q(barcode__isnull=True),
+                name="product_barcode_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+    @property
+    def is_lot_tracked(self) -> bool:
+        return self.tracking != self.Tracking.NONE
+
+    @property
+    def tracks_expiry(self) -> bool:
+        return self.tracking == self.Tracking.LOT_EXPIRY
+
+
+class StockLevel(models.Model):
+    """Stock of one product in one warehouse, in buckets by where it physically is.
+
+    A projection of the quants, changed in the same transaction as every stock move. The row is
+    also the lock that serialises all stock changes of one SKU in one warehouse.
+    ``available`` is what can be allocated now: on hand less reserved, less what is on the dock,
+    in QC, in quarantine, picked and waiting to ship, or unreserved in blocked bins.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock_levels")
+    on_hand = models.IntegerField(default=0)
+    reserved = models.IntegerField(default=0)
+    in_receiving = models.IntegerField(default=0)
+    in_qc = models.IntegerField(default=0)
+    quarantined = models.IntegerField(default=0)
+    in_outbound = models.IntegerField(default=0)
+    blocked = models.IntegerField(default=0)
+    on_order = models.IntegerField(default=0)
+    available = models.GeneratedField(
+        expression=F("on_hand")
+        - F("reserved")
+        - F("in_receiving")
+        - F("in_qc")
+        - F("quarantined")
+        - F("in_outbound")
+        - F("blocked"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    BUCKETS = ("in_receiving", "in_qc", "quarantined", "in_outbound", "blocked")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stocklevel_unique"),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0)
+                & Q(reserved__gte=0)
+                & Q(in_receiving__gte=0)
+                & Q(in_qc__gte=0)
+                & Q(quarantined__gte=0)
+                & Q(in_outbound__gte=0)
+                & Q(blocked__gte=0)
+                & Q(on_order__gte=0),
+                name="stocklevel_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    on_hand__gte=F("reserved")
+                    + F("in_receiving")
+                    + F("in_qc")
+                    + F("quarantined")
+                    + F("in_outbound")
+                    + F("blocked")
+                ),
+                name="stocklevel_available_non_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["warehouse", "product"], name="stocklevel_wh_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id}: {self.on_hand} on hand"
+
+
+class UserScope(models.Model):
+    """Which warehouses a user works in: the ones assigned, or all (present and future)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope"
+    )
+    all_warehouses = models.BooleanField(default=False)
+    warehouses = models.ManyToManyField(Warehouse, blank=True, related_name="user_scopes")
+    default_warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"scope of {self.user_id}"

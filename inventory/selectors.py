@@ -1,0 +1,76 @@
+"""Read paths of the inventory app: warehouses a user may see, products, levels."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from inventory.models import Product, StockLevel, Supplier, UserScope, Warehouse
+
+
+def warehouses_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Warehouse]:
+    """The active warehouses the user works in: assigned ones, or all when so marked."""
+    active = Warehouse.objects.filter(is_active=True)
+    if not user.is_authenticated:
+        return active.none()
+    if user.is_superuser:
+        return active
+    scope = UserScope.objects.filter(user=user).first()
+    if scope is None:
+        return active.none()
+    if scope.all_warehouses:
+        return active
+    return active.filter(user_scopes=scope)
+
+
+def warehouse_default_for_user(*, user: AbstractBaseUser) -> Warehouse | None:
+    """The user's default warehouse if they may still see it, else their first one."""
+    allowed = warehouses_for_user(user=user)
+    scope = UserScope.objects.filter(user=user).only("default_warehouse_id").first()
+    if scope and scope.default_warehouse_id:
+        chosen = allowed.filter(pk=scope.default_warehouse_id).first()
+        if chosen:
+            return chosen
+    return allowed.first()
+
+
+def products_list(*, search: str = "", sku: str = "", barcode: str = "") -> QuerySet[Product]:
+    products = Product.objects.all()
+    if sku:
+        products = products.filter(sku=sku)
+    if barcode:
+        products = products.filter(barcode=barcode)
+    if search:
+        products = products.filter(
+            Q(sku__icontains=search) | Q(name__icontains=search) | Q(barcode=search)
+        )
+    return products.order_by("sku")
+
+
+def product_by_scan(*, code: str) -> Product | None:
+    """A product by what a scanner or a person typed: barcode or SKU."""
+    code = code.strip()
+    if not code:
+        return None
+    return Product.objects.filter(Q(barcode=code) | Q(sku__iexact=code)).first()
+
+
+def suppliers_list() -> QuerySet[Supplier]:
+    return Supplier.objects.order_by("code")
+
+
+def stock_levels_list(
+    *, warehouses: QuerySet[Warehouse], warehouse_code: str = "", product_sku: str = "",
+    search: str = "",
+) -> QuerySet[StockLevel]:
+    levels = StockLevel.objects.filter(warehouse__in=warehouses).select_related(
+        "product", "warehouse"
+    )
+    if warehouse_code:
+        levels = levels.filter(warehouse__code=warehouse_code)
+    if product_sku:
+        levels = levels.filter(product__sku=product_sku)
+    if search:
+        levels = levels.filter(
+            Q(product__sku__icontains=search) | Q(product__name__icontains=search)
+            | Q(product__barcode=search)
+        )
+    return levels.order_by("product__sku", "warehouse__code")

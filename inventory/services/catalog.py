@@ -1,0 +1,93 @@
+"""Master data writes: warehouses (sites), products and suppliers."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from inventory.barcodes import gtin_is_valid
+from inventory.errors import DomainError
+from inventory.models import Product, Supplier, Warehouse
+
+PRODUCT_FIELDS = {
+    "sku", "name", "barcode", "unit_of_measure", "unit_cost", "requires_qc", "tracking",
+    "is_active",
+}
+SUPPLIER_FIELDS = {"code", "name", "lead_time_days", "requires_qc", "email", "is_active"}
+WAREHOUSE_FIELDS = {"code", "name", "address", "is_active"}
+
+
+def _validate_barcode(barcode: str | None) -> str | None:
+    barcode = (barcode or "").strip() or None
+    if barcode is not None and not gtin_is_valid(barcode):
+        raise DomainError(
+            f"{barcode} is not a valid EAN-8, UPC-A, EAN-13 or GTIN-14 (check digit).",
+            field="barcode",
+        )
+    return barcode
+
+
+def _apply(instance: Any, fields: dict[str, Any], allowed: set[str]) -> list[str]:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    return list(fields)
+
+
+def warehouse_create(**fields: Any) -> Warehouse:
+    """Create a site. Callers that lay out its inside use warehouse.services.layout."""
+    warehouse = Warehouse()
+    _apply(warehouse, fields, WAREHOUSE_FIELDS)
+    warehouse.save()
+    return warehouse
+
+
+@transaction.atomic(durable=True)
+def warehouse_update(*, warehouse: Warehouse, **fields: Any) -> Warehouse:
+    warehouse.save(update_fields=[*_apply(warehouse, fields, WAREHOUSE_FIELDS), "updated_at"])
+    return warehouse
+
+
+def _product_fields(fields: dict[str, Any], product: Product | None) -> dict[str, Any]:
+    if "barcode" in fields:
+        fields["barcode"] = _validate_barcode(fields["barcode"])
+    if "unit_cost" in fields:
+        fields["unit_cost"] = Decimal(str(fields["unit_cost"]))
+    if product is not None and "tracking" in fields and fields["tracking"] != product.tracking:
+        if product.quants.filter(quantity__gt=0).exists():
+            raise DomainError(
+                "Tracking cannot change while the product is in stock.", field="tracking"
+            )
+    return fields
+
+
+@transaction.atomic(durable=True)
+def product_create(**fields: Any) -> Product:
+    product = Product()
+    _apply(product, _product_fields(fields, None), PRODUCT_FIELDS)
+    product.save()
+    return product
+
+
+@transaction.atomic(durable=True)
+def product_update(*, product: Product, **fields: Any) -> Product:
+    updated = _apply(product, _product_fields(fields, product), PRODUCT_FIELDS)
+    product.save(update_fields=[*updated, "updated_at"])
+    return product
+
+
+@transaction.atomic(durable=True)
+def supplier_create(**fields: Any) -> Supplier:
+    supplier = Supplier()
+    _apply(supplier, fields, SUPPLIER_FIELDS)
+    supplier.save()
+    return supplier
+
+
+@transaction.atomic(durable=True)
+def supplier_update(*, supplier: Supplier, **fields: Any) -> Supplier:
+    supplier.save(update_fields=[*_apply(supplier, fields, SUPPLIER_FIELDS), "updated_at"])
+    return supplier

@@ -1,0 +1,99 @@
+"""Row locks of the warehouse app: the only place besides inventory/locks.py that locks rows.
+
+Order, everywhere: parent document (task, receipt, order) -> StockLevel rows (inventory.locks)
+-> Location rows -> Quant rows by pk -> ledger insert. SKIP LOCKED is used for task claiming
+only, never on stock rows: skipping a locked stock row would hide stock that exists.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from warehouse.models import Location, Quant, Task
+
+QuantKey = tuple[int, int, int | None]  # (product_id, location_id, lot_id)
+
+
+def locations_lock(*, shared_ids: Iterable[int], exclusive_ids: Iterable[int] = ()) -> dict[
+    int, Location
+]:
+    """Lock location rows by pk and return their current state.
+
+    ``exclusive_ids`` (FOR NO KEY UPDATE) are bins whose capacity we are about to fill or whose
+    blocked flag we change; the others are held FOR SHARE so that nobody blocks a bin under a
+    move. Caller holds the StockLevel locks of every product it will touch.
+    """
+    exclusive = set(exclusive_ids)
+    shared = set(shared_ids) - exclusive
+    found: dict[int, Location] = {}
+    if exclusive:
+        rows = (
+            Location.objects.filter(pk__in=exclusive)
+            .select_for_update(of=("self",), no_key=True)
+            .order_by("pk")
+        )
+        found.update((row.pk, row) for row in rows)
+    if shared:
+        # Shared and exclusive sets are disjoint, and each set is taken in pk order; a reader of
+        # these rows takes only shared locks, which never wait on each other.
+        # Django's ORM has no FOR SHARE; this is the one raw lock query.
+        rows = Location.objects.raw(
+            "SELECT * FROM warehouse_location WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+            [sorted(shared)],
+        )
+        found.update((row.pk, row) for row in rows)
+    return found
+
+
+def quants_lock(*, keys: Iterable[QuantKey]) -> dict[QuantKey, Quant]:
+    """Create missing quants (empty), then lock them in pk order.
+
+    Caller holds the StockLevel locks of the products and the location locks.
+    """
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    warehouse_of = dict(
+        Location.objects.filter(pk__in={loc for _, loc, _ in wanted}).values_list(
+            "pk", "warehouse_id"
+        )
+    )
+    Quant.objects.bulk_create(
+        [
+            Quant(product_id=p, location_id=loc, lot_id=lot, warehouse_id=warehouse_of[loc])
+            for p, loc, lot in sorted(wanted, key=lambda k: (k[0], k[1], k[2] or 0))
+        ],
+        ignore_conflicts=True,
+    )
+    rows = (
+        Quant.objects.filter(
+            product_id__in={p for p, _, _ in wanted},
+            location_id__in={loc for _, loc, _ in wanted},
+        )
+        .select_for_update(of=("self",), no_key=True)
+        .order_by("pk")
+    )
+    locked = {(q.product_id, q.location_id, q.lot_id): q for q in rows}
+    return {key: locked[key] for key in wanted}
+
+
+def quants_in_location_lock(*, location_id: int) -> list[Quant]:
+    """Lock every quant in one location (pk order). Caller holds their products' level locks."""
+    return list(
+        Quant.objects.filter(location_id=location_id)
+        .select_for_update(of=("self",), no_key=True)
+        .order_by("pk")
+    )
+
+
+def task_lock(*, task_id: int) -> Task:
+    """Lock one task row: the parent document of the stock changes made for it."""
+    return Task.objects.select_for_update(of=("self",), no_key=True).get(pk=task_id)
+
+
+def task_claim_lock(*, queue: QuerySet[Task]) -> Task | None:
+    """The first task of ``queue`` that no other transaction holds, locked; None if none.
+
+    SKIP LOCKED: two handhelds claiming at once each get a different task, without waiting.
+    """
+    return queue.select_for_update(of=("self",), skip_locked=True, no_key=True).first()

@@ -1,0 +1,84 @@
+"""Setting a bin's stock to what was counted, with a reason, through the ledger."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from inventory.errors import DomainError, InsufficientStock, InvalidQuantity
+from inventory.locks import stock_levels_lock
+from inventory.models import Product
+from warehouse.locks import locations_lock, quants_lock
+from warehouse.models import Location, StockMove
+from warehouse.services.lots import lot_resolve
+from warehouse.services.moves import MoveLine, moves_apply
+from warehouse.services.virtual import virtual_location
+
+
+@dataclass(frozen=True)
+class AdjustmentResult:
+    location: Location
+    product: Product
+    lot_code: str | None
+    previous_quantity: int
+    counted_quantity: int
+    move: StockMove | None
+
+    @property
+    def difference(self) -> int:
+        return self.counted_quantity - self.previous_quantity
+
+
+@transaction.atomic(durable=True)
+def stock_adjust(
+    *,
+    location: Location,
+    product: Product,
+    counted_quantity: int,
+    reason: str,
+    lot_code: str | None = None,
+    actor_id: int | None = None,
+    idempotency_key: str | None = None,
+) -> AdjustmentResult:
+    """Make the quant of (location, product, lot) equal ``counted_quantity``.
+
+    Writes one ADJUSTMENT move from or to the warehouse's virtual adjustment location for the
+    difference (none when the count matches). Refuses a count below the reserved units: those
+    are promised to orders and must be released first. Idempotent by ``idempotency_key``.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Give the reason for the adjustment.", field="reason")
+    if counted_quantity < 0:
+        raise InvalidQuantity("The counted quantity cannot be negative.", field="counted_quantity")
+    if location.is_virtual:
+        raise DomainError("Only real locations can be counted.", field="location")
+    lot = lot_resolve(product=product, code=lot_code, create=counted_quantity > 0)
+    lot_id = lot.pk if lot else None
+
+    stock_levels_lock(keys=[(product.pk, location.warehouse_id)])
+    if idempotency_key and (
+        done := StockMove.objects.filter(idempotency_key=f"{idempotency_key}:0").first()
+    ):
+        return AdjustmentResult(location, product, lot_code, 0, counted_quantity, done)
+    locations_lock(shared_ids=[location.pk])
+    quant = quants_lock(keys=[(product.pk, location.pk, lot_id)])[(product.pk, location.pk, lot_id)]
+    if counted_quantity < quant.reserved:
+        raise InsufficientStock(
+            f"{quant.reserved} units here are reserved for orders; release them before "
+            f"counting fewer.",
+            field="counted_quantity",
+        )
+    difference = counted_quantity - quant.quantity
+    move = None
+    if difference:
+        outside = virtual_location(warehouse_id=location.warehouse_id,
+                                   kind=Location.Kind.ADJUSTMENT)
+        source, target = (outside, location) if difference > 0 else (location, outside)
+        (move,) = moves_apply(
+            lines=[MoveLine(product.pk, abs(difference), source.pk, target.pk, lot_id)],
+            kind=StockMove.Kind.ADJUSTMENT,
+            actor_id=actor_id,
+            reason=reason,
+            idempotency_key=idempotency_key,
+        )
+    return AdjustmentResult(location, product, lot_code, quant.quantity, counted_quantity, move)

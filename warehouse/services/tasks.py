@@ -1,0 +1,121 @@
+"""The task queue floor staff work through: create, claim, release, cancel, reopen stale."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from inventory.errors import Conflict, DomainError, NotAllowed
+from inventory.models import Product
+from warehouse.locks import task_claim_lock, task_lock
+from warehouse.models import Location, Lot, Task
+
+
+def task_create(
+    *,
+    warehouse_id: int,
+    kind: str,
+    product: Product | None = None,
+    quantity: int = 0,
+    lot: Lot | None = None,
+    source_location: Location | None = None,
+    destination_location: Location | None = None,
+    priority: int = 5,
+    reference: str = "",
+    origin_key: str | None = None,
+    parent_id: int | None = None,
+    created_by_id: int | None = None,
+    notes: str = "",
+) -> Task:
+    """Create an open task. Caller is in a transaction.
+
+    ``origin_key`` names the cause uniquely (``"putaway:quant:42:receipt:7"``): a second call
+    with the same key returns the first task, so planners can run twice safely.
+    """
+    if kind not in Task.Kind.values:
+        raise DomainError(f"Unknown task kind {kind!r}.", field="kind")
+    if not 1 <= priority <= 9:
+        raise DomainError("Priority runs from 1 (most urgent) to 9.", field="priority")
+    if origin_key and (existing := Task.objects.filter(origin_key=origin_key).first()):
+        return existing
+    fields = {
+        "warehouse_id": warehouse_id, "kind": kind, "product": product, "quantity": quantity,
+        "lot": lot, "source_location": source_location,
+        "destination_location": destination_location, "priority": priority,
+        "reference": reference, "origin_key": origin_key, "parent_id": parent_id,
+        "created_by_id": created_by_id, "notes": notes,
+    }
+    try:
+        with transaction.atomic():
+            return Task.objects.create(**fields)
+    except IntegrityError:
+        if origin_key:  # a concurrent planner made it first
+            return Task.objects.get(origin_key=origin_key)
+        raise
+
+
+@transaction.atomic(durable=True)
+def task_claim(*, user_id: int, warehouse_id: int, kinds: list[str] | None = None) -> Task | None:
+    """Give the user their next task: the one they already hold, else the most urgent open one.
+
+    Open tasks are taken with SELECT ... FOR UPDATE SKIP LOCKED, so handhelds claiming at the
+    same moment never get the same task and never wait for each other. None: no work.
+    """
+    mine = Task.objects.filter(
+        assignee_id=user_id, status=Task.Status.ASSIGNED, warehouse_id=warehouse_id
+    )
+    queue = Task.objects.filter(status=Task.Status.OPEN, warehouse_id=warehouse_id)
+    if kinds:
+        mine, queue = mine.filter(kind__in=kinds), queue.filter(kind__in=kinds)
+    if held := mine.order_by("priority", "assigned_at", "id").first():
+        return held
+    task = task_claim_lock(queue=queue.order_by("priority", "created_at", "id"))
+    if task is None:
+        return None
+    task.status = Task.Status.ASSIGNED
+    task.assignee_id = user_id
+    task.assigned_at = timezone.now()
+    task.save(update_fields=["status", "assignee", "assigned_at", "updated_at"])
+    return task
+
+
+@transaction.atomic(durable=True)
+def task_release(*, task_id: int, user_id: int, can_control: bool = False) -> Task:
+    """Hand an assigned task back to the queue (the worker cannot do it now)."""
+    task = task_lock(task_id=task_id)
+    if task.status != Task.Status.ASSIGNED:
+        raise Conflict(f"Task {task.pk} is {task.status}, not assigned.", field="status")
+    if task.assignee_id != user_id and not can_control:
+        raise NotAllowed("This task is assigned to someone else.")
+    task.status, task.assignee, task.assigned_at = Task.Status.OPEN, None, None
+    task.save(update_fields=["status", "assignee", "assigned_at", "updated_at"])
+    return task
+
+
+@transaction.atomic(durable=True)
+def task_cancel(*, task_id: int, reason: str = "") -> Task:
+    """Cancel an open or assigned task; cancelling a cancelled task changes nothing."""
+    task = task_lock(task_id=task_id)
+    if task.status == Task.Status.CANCELLED:
+        return task
+    if task.status == Task.Status.DONE:
+        raise Conflict(f"Task {task.pk} is done and cannot be cancelled.", field="status")
+    task.status = Task.Status.CANCELLED
+    task.cancelled_at = timezone.now()
+    task.notes = (reason or task.notes)[:300]
+    task.save(update_fields=["status", "cancelled_at", "notes", "updated_at"])
+    return task
+
+
+@transaction.atomic(durable=True)
+def task_claims_reopen_stale(*, older_than: timedelta | None = None) -> int:
+    """Put tasks claimed long ago and never started back in the queue; returns how many.
+
+    A handheld that died or a worker who went home must not hold work hostage.
+    """
+    older_than = older_than or timedelta(minutes=settings.WMS_TASK_CLAIM_TIMEOUT_MINUTES)
+    cutoff = timezone.now() - older_than
+    return Task.objects.filter(
+        status=Task.Status.ASSIGNED, started_at__isnull=True, assigned_at__lt=cutoff
+    ).update(status=Task.Status.OPEN, assignee=None, assigned_at=None, updated_at=timezone.now())
