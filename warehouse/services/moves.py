@@ -67,8 +67,12 @@ def moves_apply(
     reason: str = "",
     reference: str = "",
     idempotency_key: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> list[StockMove]:
     """Move stock and write the ledger. Caller is in a transaction and holds its document lock.
+
+    ``occurred_at`` back-dates the ledger rows (imports of history, the demo's past 90 days);
+    by default the database clock stamps them.
 
     Takes the StockLevel, Location and Quant locks itself, in the global order. With an
     ``idempotency_key``, a repeat of an applied call returns the moves it made and changes
@@ -98,7 +102,7 @@ def moves_apply(
     quants = quants_lock(keys=_quant_keys(lines, locations))
 
     _check_capacity(lines, locations)
-    now = timezone.now()
+    now = occurred_at or timezone.now()
     level_deltas: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     moves = []
     for index, line in enumerate(lines):
@@ -125,6 +129,7 @@ def moves_apply(
                 reason=reason,
                 reference=reference,
                 idempotency_key=keys[index] if keys else None,
+                **({"created_at": occurred_at} if occurred_at else {}),
             )
         )
     Quant.objects.bulk_update(
