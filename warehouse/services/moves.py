@@ -178,7 +178,8 @@ def _check_capacity(lines: Sequence[MoveLine], locations: dict[int, Location]) -
                 f"Bin {target.code} is blocked: {target.blocked_reason or 'no reason given'}.",
                 field="destination_location",
             )
-        if target.capacity_units is not None:
+        # Capacity plans putaway; a count or receipt records what physically is there.
+        if target.capacity_units is not None and not locations[line.from_location_id].is_virtual:
             incoming[target.pk] += line.quantity
     if not incoming:
         return
