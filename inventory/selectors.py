@@ -74,3 +74,38 @@ def stock_levels_list(
             | Q(product__barcode=search)
         )
     return levels.order_by("product__sku", "warehouse__code")
+
+
+# --- lookups by natural key and filtered lists for the REST API ----------------------------
+
+
+def warehouse_by_code(*, code: str) -> Warehouse | None:
+    """Any warehouse (active or not) by its exact code; the caller checks the user's scope."""
+    return Warehouse.objects.filter(code=code).first()
+
+
+def product_by_sku(*, sku: str) -> Product | None:
+    return Product.objects.filter(sku=sku).first()
+
+
+def supplier_by_code(*, code: str) -> Supplier | None:
+    return Supplier.objects.filter(code=code).first()
+
+
+def warehouses_list(*, warehouses: QuerySet[Warehouse], code: str = "",
+                    search: str = "") -> QuerySet[Warehouse]:
+    """``warehouses`` (the user's scope) narrowed by exact code or a search on code and name."""
+    if code:
+        warehouses = warehouses.filter(code=code)
+    if search:
+        warehouses = warehouses.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    return warehouses.order_by("code")
+
+
+def suppliers_search(*, code: str = "", search: str = "") -> QuerySet[Supplier]:
+    suppliers = Supplier.objects.all()
+    if code:
+        suppliers = suppliers.filter(code=code)
+    if search:
+        suppliers = suppliers.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    return suppliers.order_by("code")

@@ -24,7 +24,12 @@ if WMS_ENV not in {"development", "production"}:
 PRODUCTION = WMS_ENV == "production"
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-SECRET_KEY = env_str("SECRET_KEY", None if PRODUCTION else "dev-only-insecure-key-change-me")
+SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else "dev-only-insecure-key-change-me")
+if PRODUCTION and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to a long random value (50+ characters), e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names the site is served on.")
@@ -196,6 +201,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`/`status`; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "LocationKindEnum": "warehouse.models.layout.Location.Kind",
+        "TaskKindEnum": "warehouse.models.tasks.Task.Kind",
+        "TaskStatusEnum": "warehouse.models.tasks.Task.Status",
+        "MoveKindEnum": "warehouse.models.stock.StockMove.Kind",
+        "ProductTrackingEnum": "inventory.models.Product.Tracking",
+        "UnitOfMeasureEnum": "inventory.models.Product.UnitOfMeasure",
+    },
 }
 
 # --- Security (production profile) ----------------------------------------------------------
@@ -204,7 +218,9 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Only a header saying the site consents to browser preload lists; submitting the domain
+    # is a separate, deliberate step. Set false for hosts that must stay reachable over HTTP.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # /healthz is probed over plain HTTP by load balancers and orchestrators.

@@ -56,11 +56,12 @@ def _product_fields(fields: dict[str, Any], product: Product | None) -> dict[str
         fields["barcode"] = _validate_barcode(fields["barcode"])
     if "unit_cost" in fields:
         fields["unit_cost"] = Decimal(str(fields["unit_cost"]))
-    if product is not None and "tracking" in fields and fields["tracking"] != product.tracking:
-        if product.quants.filter(quantity__gt=0).exists():
-            raise DomainError(
-                "Tracking cannot change while the product is in stock.", field="tracking"
-            )
+    tracking_changes = (
+        product is not None and "tracking" in fields and fields["tracking"] != product.tracking
+    )
+    # Stock levels are inventory's own view of stock: no need to look inside a building.
+    if tracking_changes and product.stock_levels.filter(on_hand__gt=0).exists():
+        raise DomainError("Tracking cannot change while the product is in stock.", field="tracking")
     return fields
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from inventory.models import Warehouse
-from warehouse.models import Location, Quant, StockMove
+from warehouse.models import Location, Quant, StockMove, Zone
 
 
 def quants_list(
@@ -84,9 +84,44 @@ def moves_list(
     if product_sku:
         moves = moves.filter(product__sku=product_sku)
     if location_code:
-        moves = moves.filter(Q(from_location__code=location_code) | Q(to_location__code=location_code))
+        moves = moves.filter(
+            Q(from_location__code=location_code) | Q(to_location__code=location_code)
+        )
     if kind:
         moves = moves.filter(kind=kind)
     if since:
         moves = moves.filter(created_at__gte=since)
     return moves.order_by("-created_at", "-id")
+
+
+# --- lookups by natural key for the REST API -----------------------------------------------
+
+
+def location_by_code(*, warehouse_id: int, code: str) -> Location | None:
+    """A real (non-virtual) location of one warehouse by its exact code."""
+    return (
+        Location.objects.filter(warehouse_id=warehouse_id, code=code)
+        .exclude(kind__in=Location.VIRTUAL_KINDS)
+        .select_related("warehouse", "zone")
+        .first()
+    )
+
+
+def zone_by_code(*, warehouse_id: int, code: str) -> Zone | None:
+    return Zone.objects.filter(warehouse_id=warehouse_id, code=code).first()
+
+
+def location_keys_taken(
+    *, warehouse_id: int, code: str | None = None, barcode: str | None = None,
+    exclude_id: int | None = None,
+) -> set[str]:
+    """Which of ``code`` and ``barcode`` another location of the warehouse already uses."""
+    others = Location.objects.filter(warehouse_id=warehouse_id)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    taken = set()
+    if code is not None and others.filter(code=code).exists():
+        taken.add("code")
+    if barcode is not None and others.filter(barcode=barcode).exists():
+        taken.add("barcode")
+    return taken

@@ -2,17 +2,20 @@
 
 Domain errors raised by services become 400 (or 409 for a conflicting state change) with their
 machine-readable code; DRF's own errors keep their status and get a code too. Database
-integrity errors that slip past validation are a 409, never a 500.
+integrity errors that slip past validation are a 409, values the database refuses (a number out
+of its range) a 400: never a 500.
 """
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from inventory.errors import DomainError
@@ -37,6 +40,16 @@ def _first_code(fields: Any) -> str:
     return "invalid"
 
 
+def _django_validation_detail(exc: DjangoValidationError) -> dict[str, Any]:
+    """A model's full_clean() errors with their codes kept ("unique", "invalid", ...)."""
+    detail = get_error_detail(exc)
+    if isinstance(detail, list):
+        return {api_settings.NON_FIELD_ERRORS_KEY: detail}
+    if "__all__" in detail:  # django.core.exceptions.NON_FIELD_ERRORS
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop("__all__")
+    return detail
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"code": exc.code, "detail": exc.message}
@@ -45,9 +58,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body.update(exc.extra)
         return Response(body, status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -56,6 +67,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"code": "conflict", "detail": "The change conflicts with existing data."},
             status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, DataError):
+        return Response(
+            {"code": "out_of_range", "detail": "A value is out of the range the system can store."},
+            status=status.HTTP_400_BAD_REQUEST,
         )
 
     response = drf_exception_handler(exc, context)

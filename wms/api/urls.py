@@ -1,10 +1,27 @@
-"""/api/v1/: one router over both apps' API modules."""
+"""/api/v1/: one router over both apps' API modules, and the token endpoint."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from inventory.apis.catalog import ProductViewSet, SupplierViewSet
+from inventory.apis.levels import StockLevelViewSet
+from warehouse.apis.layout import LocationViewSet, WarehouseViewSet
+from warehouse.apis.stock import AdjustmentViewSet, QuantViewSet, StockMoveViewSet
+from warehouse.apis.tasks import TaskViewSet
+from wms.api.auth import TokenObtainView
+
 router = DefaultRouter()
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("locations", LocationViewSet, basename="location")
+router.register("products", ProductViewSet, basename="product")
+router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("stock", QuantViewSet, basename="quant")
+router.register("stock-levels", StockLevelViewSet, basename="stock-level")
+router.register("moves", StockMoveViewSet, basename="move")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("adjustments", AdjustmentViewSet, basename="adjustment")
 
 urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("", include(router.urls)),
 ]

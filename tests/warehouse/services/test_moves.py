@@ -153,7 +153,10 @@ def test_the_ledger_refuses_update_and_delete(site):
     move = stock_receive(location=bin_, product_id=product.pk, quantity=1)
     for statement in ("UPDATE warehouse_stockmove SET quantity = 5 WHERE id = %s",
                       "DELETE FROM warehouse_stockmove WHERE id = %s"):
-        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [move.pk])
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [move.pk])
     assert StockMove.objects.get(pk=move.pk).quantity == 1

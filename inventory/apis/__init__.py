@@ -1,0 +1,1 @@
+"""The inventory app's REST API (registered on the router in wms/api/urls.py)."""

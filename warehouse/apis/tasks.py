@@ -1,0 +1,151 @@
+"""Tasks over the API: the list and detail, and claiming the next task."""
+
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from warehouse.models import Task
+from warehouse.selectors.tasks import ORDER_REFERENCE_PREFIX, tasks_list, tasks_of_order
+from warehouse.services.tasks import task_claim
+from wms.api.fields import WarehouseCodeField
+from wms.api.permissions import CanWorkTasks
+from wms.api.schema import SCOPE_NOTE, error_responses
+from wms.api.viewsets import ApiViewSet, filter_text
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    warehouse = serializers.CharField(source="warehouse.code", read_only=True)
+    warehouse_id = serializers.IntegerField(read_only=True)
+    product = serializers.CharField(source="product.sku", read_only=True, allow_null=True)
+    product_id = serializers.IntegerField(read_only=True, allow_null=True)
+    lot = serializers.CharField(source="lot.code", read_only=True, allow_null=True)
+    source_location = serializers.CharField(
+        source="source_location.code", read_only=True, allow_null=True
+    )
+    source_location_id = serializers.IntegerField(read_only=True, allow_null=True)
+    destination_location = serializers.CharField(
+        source="destination_location.code", read_only=True, allow_null=True
+    )
+    destination_location_id = serializers.IntegerField(read_only=True, allow_null=True)
+    assignee = serializers.CharField(source="assignee.username", read_only=True, allow_null=True)
+    order = serializers.SerializerMethodField(
+        help_text="Reference of the outbound order the task is for, if any."
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "warehouse",
+            "warehouse_id",
+            "kind",
+            "status",
+            "priority",
+            "product",
+            "product_id",
+            "lot",
+            "quantity",
+            "quantity_done",
+            "source_location",
+            "source_location_id",
+            "destination_location",
+            "destination_location_id",
+            "assignee",
+            "order",
+            "reference",
+            "parent",
+            "notes",
+            "created_at",
+            "updated_at",
+            "assigned_at",
+            "started_at",
+            "completed_at",
+            "cancelled_at",
+        ]
+        read_only_fields = fields
+
+    def get_order(self, task: Task) -> str | None:
+        if task.reference.startswith(ORDER_REFERENCE_PREFIX):
+            return task.reference.removeprefix(ORDER_REFERENCE_PREFIX)
+        return None
+
+
+class TaskFilters(serializers.Serializer):
+    warehouse = filter_text(20, "Warehouse code.")
+    kind = serializers.ChoiceField(choices=Task.Kind.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=Task.Status.choices, required=False, allow_blank=True)
+    product = filter_text(40, "Product SKU.")
+    order = filter_text(100, "Reference of the outbound order the tasks are for.")
+
+
+class TaskClaimSerializer(serializers.Serializer):
+    warehouse = WarehouseCodeField(help_text="Code of the warehouse to work in.")
+    kind = serializers.ChoiceField(
+        choices=Task.Kind.choices,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Only tasks of this kind.",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[TaskFilters],
+        description=SCOPE_NOTE,
+        responses={200: TaskSerializer(many=True), **error_responses(400)},
+    ),
+    retrieve=extend_schema(responses={200: TaskSerializer, **error_responses(404)}),
+)
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Directed work: putaway, pick, QC, replenish and count tasks, most urgent first."""
+
+    queryset = Task.objects.none()
+    serializer_class = TaskSerializer
+    filter_serializer_class = TaskFilters
+
+    def get_queryset(self):
+        filters = self.filters()
+        tasks = tasks_list(
+            warehouses=self.warehouses(),
+            warehouse_code=filters.get("warehouse", ""),
+            kind=filters.get("kind", ""),
+            status=filters.get("status", ""),
+            product_sku=filters.get("product", ""),
+        )
+        if "order" in filters:
+            tasks = tasks_of_order(tasks=tasks, order_reference=filters["order"])
+        return tasks
+
+    @extend_schema(
+        request=TaskClaimSerializer,
+        responses={
+            200: TaskSerializer,
+            204: OpenApiResponse(description="No open task of that kind in the warehouse."),
+            **error_responses(400),
+        },
+        description="Give the caller its next task: the one it already holds, else the most "
+        "urgent open one (never the same task to two callers). Needs permission "
+        "`warehouse.work_task` (floor staff, supervisors). " + SCOPE_NOTE,
+    )
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated, CanWorkTasks])
+    def claim(self, request: Request) -> Response:
+        given = TaskClaimSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        kind = given.validated_data.get("kind")
+        task = task_claim(
+            user_id=request.user.pk,
+            warehouse_id=given.validated_data["warehouse"].pk,
+            kinds=[kind] if kind else None,
+        )
+        if task is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        task = tasks_list(warehouses=self.warehouses()).get(pk=task.pk)
+        return Response(TaskSerializer(task).data)
