@@ -1,0 +1,145 @@
+"""The page shell every signed-in page shares: current warehouse, role, navigation.
+
+Every role page is wrapped by ``role_page(permission)``: sign-in required (htmx requests with
+an expired session are sent to the login page as a whole, never swapped into a fragment), the
+permission checked (403 otherwise), and ``request.shell`` set for the header and the view.
+The current warehouse lives in the session; the user may only ever get one they may see.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from inventory.models import Warehouse
+from inventory.selectors import warehouse_default_for_user, warehouses_for_user
+from wms.roles import FLOOR, PURCHASER, SUPERVISOR, user_roles
+
+SESSION_WAREHOUSE = "wms_warehouse_id"
+
+ROLE_LABELS = {SUPERVISOR: "Supervisor", FLOOR: "Floor", PURCHASER: "Purchaser"}
+
+# (label, url name, permission): the role pages, shown in the header to users who may open
+# more than one of them (a supervisor may look at the floor screen and at purchasing).
+NAV_ITEMS = (
+    ("Floor", "floor-home", "warehouse.work_task"),
+    ("Stock", "supervisor-home", "warehouse.control_task"),
+    ("Purchasing", "purchaser-home", "inventory.view_stocklevel"),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Shell:
+    current: Warehouse | None
+    choices: list[Warehouse]
+    role_label: str
+    nav: list[NavItem] = field(default_factory=list)
+
+    @property
+    def scope(self) -> QuerySet[Warehouse]:
+        """The current warehouse as the ``warehouses`` queryset selectors take (lazy: it
+        becomes a subquery of the selector's own query, no extra round trip)."""
+        if self.current is None:
+            return Warehouse.objects.none()
+        return Warehouse.objects.filter(pk=self.current.pk)
+
+    @property
+    def can_switch(self) -> bool:
+        return len(self.choices) > 1
+
+
+def warehouse_current(request: HttpRequest, choices: list[Warehouse]) -> Warehouse | None:
+    """The warehouse chosen in this session if the user may still see it, else their default."""
+    chosen_id = request.session.get(SESSION_WAREHOUSE)
+    for warehouse in choices:
+        if warehouse.pk == chosen_id:
+            return warehouse
+    default = warehouse_default_for_user(user=request.user) if choices else None
+    if default is not None:
+        request.session[SESSION_WAREHOUSE] = default.pk
+    return default
+
+
+def shell_build(request: HttpRequest, *, url_name: str) -> Shell:
+    user = request.user
+    choices = list(warehouses_for_user(user=user))
+    roles = user_roles(user)
+    role_label = next((ROLE_LABELS[role] for role in ROLE_LABELS if role in roles), "")
+    allowed = [item for item in NAV_ITEMS if user.has_perm(item[2])]
+    nav = [
+        NavItem(label=label, url=reverse(name), active=name == url_name)
+        for label, name, _perm in allowed
+    ]
+    return Shell(
+        current=warehouse_current(request, choices),
+        choices=choices,
+        role_label=role_label,
+        nav=nav if len(nav) > 1 else [],
+    )
+
+
+def role_page(
+    permission: str, *, url_name: str = "", needs_warehouse: bool = True
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a role's view: login, the permission, and ``request.shell``.
+
+    ``url_name`` marks the active navigation item. With ``needs_warehouse`` a user who may see
+    no warehouse gets a page saying so instead of an empty screen.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return _login_redirect(request)
+            if not request.user.has_perm(permission):
+                raise PermissionDenied
+            request.shell = shell_build(request, url_name=url_name)  # type: ignore[attr-defined]
+            if needs_warehouse and request.shell.current is None:  # type: ignore[attr-defined]
+                return render(request, "no_warehouse.html", status=200)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def signed_in_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login only (pages every signed-in user may open, like the no-role page)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _login_redirect(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _login_redirect(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        # A fragment request cannot show the login page: send the whole tab there, and back to
+        # the page it was on afterwards.
+        current = request.htmx.current_url_abs_path or reverse("home")  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(redirect_to_login(current).url)
+    return redirect_to_login(request.get_full_path())
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request that swaps part of the page (a history restore needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted

@@ -1,0 +1,116 @@
+"""The floor worker's handheld screen: the task in hand, the queue, claim, release, scan.
+
+Every action answers an htmx request with the fragment it changed, and a plain form post with
+a redirect back to the page (so the screen also works when JavaScript did not load).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from inventory.errors import Conflict, DomainError
+from inventory.views.shell import role_page, wants_fragment
+from warehouse.forms import ScanForm
+from warehouse.models import Task
+from warehouse.selectors.pages import scan_lookup
+from warehouse.selectors.tasks import task_queue_summary, tasks_for_worker
+from warehouse.services.tasks import task_claim, task_release
+
+TEMPLATE = "warehouse/floor/home.html"
+PERMISSION = "warehouse.work_task"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One line of feedback after an action; ``level`` is a CSS modifier and message level."""
+
+    level: str  # "success", "info" or "error"
+    text: str
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    kind: str
+    label: str
+    count: int
+
+
+@require_GET
+@role_page(PERMISSION, url_name="floor-home")
+def floor_home(request: HttpRequest) -> HttpResponse:
+    return render(request, TEMPLATE, _work_context(request))
+
+
+@require_POST
+@role_page(PERMISSION)
+def task_claim_view(request: HttpRequest) -> HttpResponse:
+    """Give the worker the task they hold, or the most urgent open one of this warehouse."""
+    warehouse = request.shell.current  # type: ignore[attr-defined]
+    task = task_claim(user_id=request.user.pk, warehouse_id=warehouse.pk)
+    if task is None:
+        notice = Notice("info", f"No tasks are waiting in {warehouse.code}. Check again soon.")
+    else:
+        notice = Notice("success", f"{task.get_kind_display()} task #{task.pk} is yours.")
+    return _work_response(request, notice)
+
+
+@require_POST
+@role_page(PERMISSION)
+def task_release_view(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Hand a held task back to the queue (the worker cannot do it now)."""
+    try:
+        task = task_release(
+            task_id=task_id,
+            user_id=request.user.pk,
+            can_control=request.user.has_perm("warehouse.control_task"),
+        )
+    except Task.DoesNotExist:
+        return _work_response(request, Notice("error", f"There is no task #{task_id}."), 422)
+    except DomainError as exc:
+        status = 409 if isinstance(exc, Conflict) else 422
+        return _work_response(request, Notice("error", exc.message), status)
+    return _work_response(request, Notice("success", f"Task #{task.pk} is back in the queue."))
+
+
+@require_GET
+@role_page(PERMISSION)
+def scan_lookup_view(request: HttpRequest) -> HttpResponse:
+    """What a scanned code is: a bin with its contents, or a product and where it lies."""
+    warehouse = request.shell.current  # type: ignore[attr-defined]
+    form = ScanForm(request.GET)
+    scan, error = None, ""
+    if not form.is_valid():
+        error = form.errors["code"][0]
+    else:
+        scan = scan_lookup(warehouse=warehouse, code=form.cleaned_data["code"])
+        if not scan.found:
+            error = (
+                f"No bin or product matches “{scan.code}” in {warehouse.code}. "
+                "Check the label and scan again."
+            )
+    context = {"scan": scan, "scan_error": error}
+    status = 422 if error else 200
+    if wants_fragment(request):
+        return render(request, f"{TEMPLATE}#scan-result", context, status=status)
+    return render(request, TEMPLATE, _work_context(request, **context), status=status)
+
+
+def _work_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    warehouse = request.shell.current  # type: ignore[attr-defined]
+    tasks = list(tasks_for_worker(user_id=request.user.pk, warehouse_id=warehouse.pk))
+    waiting = task_queue_summary(warehouse_id=warehouse.pk)
+    queue = [QueueCount(kind, label, waiting[kind]) for kind, label in Task.Kind.choices]
+    return {"tasks": tasks, "queue": queue, "queue_total": sum(waiting.values()), **extra}
+
+
+def _work_response(request: HttpRequest, notice: Notice, status: int = 200) -> HttpResponse:
+    if wants_fragment(request):
+        context = _work_context(request, notice=notice)
+        return render(request, f"{TEMPLATE}#work", context, status=status)
+    level = {"success": messages.SUCCESS, "info": messages.INFO}.get(notice.level, messages.ERROR)
+    messages.add_message(request, level, notice.text)
+    return redirect("floor-home")

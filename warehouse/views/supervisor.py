@@ -1,0 +1,35 @@
+"""The supervisor's desk: stock per zone, bin and lot with search, totals, the task board."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from inventory.views.shell import role_page, wants_fragment
+from warehouse.forms import StockFilterForm
+from warehouse.selectors.pages import stock_totals, task_board_summary, zones_list
+from warehouse.selectors.stock import quants_list
+
+TEMPLATE = "warehouse/supervisor/home.html"
+PAGE_SIZE = 50
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@role_page("warehouse.control_task", url_name="supervisor-home")
+def supervisor_home(request: HttpRequest) -> HttpResponse:
+    """A constant number of queries whatever the rows: zones, count, page, totals, board."""
+    shell = request.shell  # type: ignore[attr-defined]
+    form = StockFilterForm(request.GET, zones=list(zones_list(warehouse_id=shell.current.pk)))
+    quants = quants_list(warehouses=shell.scope, **form.filters())
+    context = {
+        "form": form,
+        "page": Paginator(quants, PAGE_SIZE).get_page(request.GET.get("page")),
+        "totals": stock_totals(quants=quants),
+        "filtered": bool(form.cleaned_data.get("q") or form.cleaned_data.get("zone")),
+    }
+    if wants_fragment(request):
+        return render(request, f"{TEMPLATE}#stock-results", context)
+    context["board"] = task_board_summary(warehouse_id=shell.current.pk)
+    return render(request, TEMPLATE, context)
