@@ -26,8 +26,16 @@ class SupplierAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("sku", "name", "barcode", "unit_of_measure", "unit_cost", "tracking",
-                    "requires_qc", "is_active")
+    list_display = (
+        "sku",
+        "name",
+        "barcode",
+        "unit_of_measure",
+        "unit_cost",
+        "tracking",
+        "requires_qc",
+        "is_active",
+    )
     search_fields = ("sku", "name", "barcode")
     list_filter = ("tracking", "requires_qc", "is_active", "unit_of_measure")
 
@@ -42,8 +50,19 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(StockLevel)
 class StockLevelAdmin(admin.ModelAdmin):
-    list_display = ("product", "warehouse", "on_hand", "reserved", "available", "in_receiving",
-                    "in_qc", "quarantined", "in_outbound", "blocked", "on_order")
+    list_display = (
+        "product",
+        "warehouse",
+        "on_hand",
+        "reserved",
+        "available",
+        "in_receiving",
+        "in_qc",
+        "quarantined",
+        "in_outbound",
+        "blocked",
+        "on_order",
+    )
     list_select_related = ("product", "warehouse")
     list_filter = ("warehouse",)
     search_fields = ("product__sku", "product__name")

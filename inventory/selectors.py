@@ -58,7 +58,10 @@ def suppliers_list() -> QuerySet[Supplier]:
 
 
 def stock_levels_list(
-    *, warehouses: QuerySet[Warehouse], warehouse_code: str = "", product_sku: str = "",
+    *,
+    warehouses: QuerySet[Warehouse],
+    warehouse_code: str = "",
+    product_sku: str = "",
     search: str = "",
 ) -> QuerySet[StockLevel]:
     levels = StockLevel.objects.filter(warehouse__in=warehouses).select_related(
@@ -70,7 +73,8 @@ def stock_levels_list(
         levels = levels.filter(product__sku=product_sku)
     if search:
         levels = levels.filter(
-            Q(product__sku__icontains=search) | Q(product__name__icontains=search)
+            Q(product__sku__icontains=search)
+            | Q(product__name__icontains=search)
             | Q(product__barcode=search)
         )
     return levels.order_by("product__sku", "warehouse__code")
@@ -92,8 +96,9 @@ def supplier_by_code(*, code: str) -> Supplier | None:
     return Supplier.objects.filter(code=code).first()
 
 
-def warehouses_list(*, warehouses: QuerySet[Warehouse], code: str = "",
-                    search: str = "") -> QuerySet[Warehouse]:
+def warehouses_list(
+    *, warehouses: QuerySet[Warehouse], code: str = "", search: str = ""
+) -> QuerySet[Warehouse]:
     """``warehouses`` (the user's scope) narrowed by exact code or a search on code and name."""
     if code:
         warehouses = warehouses.filter(code=code)

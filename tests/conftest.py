@@ -39,8 +39,9 @@ def _user(username: str, role: str | None, *, superuser: bool = False):
     from inventory.models import UserScope
 
     User = get_user_model()
-    user = User.objects.create_user(username=username, password="pw", is_superuser=superuser,
-                                    is_staff=superuser)
+    user = User.objects.create_user(
+        username=username, password="pw", is_superuser=superuser, is_staff=superuser
+    )
     if role:
         user.groups.add(Group.objects.get(name=role))
     UserScope.objects.create(user=user, all_warehouses=True)
@@ -80,9 +81,24 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
     env["DATABASE_URL"] = f"postgresql://{db['USER']}{password}@{host}{port}/{db['NAME']}"
     log = open(ARTIFACTS_DIR() / "celery-worker.log", "w")  # noqa: SIM115 - closed at teardown
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "wms", "worker", "--pool=solo",
-         "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"test-{os.getpid()}@%h"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "wms",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     from wms.celery import app
 
@@ -111,8 +127,10 @@ def ARTIFACTS_DIR() -> Path:  # noqa: N802 - reads as a constant at call sites
 def browser():
     """Debian's Chromium driven by Playwright. Missing browser = failure, never a skip."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs it) or set "
-                    "CHROMIUM_PATH.")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make test` (it installs it) or set "
+            "CHROMIUM_PATH."
+        )
     # Playwright's sync API runs an event loop in this thread; our ORM calls in the test body
     # are still plain synchronous code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -124,8 +142,12 @@ def browser():
         chromium.close()
 
 
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 DESKTOP = {"viewport": {"width": 1366, "height": 850}}
 
 

@@ -26,8 +26,19 @@ class ZoneAdmin(admin.ModelAdmin):
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
-    list_display = ("code", "warehouse", "zone", "kind", "aisle", "rack", "shelf", "bin",
-                    "capacity_units", "pick_sequence", "is_blocked")
+    list_display = (
+        "code",
+        "warehouse",
+        "zone",
+        "kind",
+        "aisle",
+        "rack",
+        "shelf",
+        "bin",
+        "capacity_units",
+        "pick_sequence",
+        "is_blocked",
+    )
     list_filter = ("warehouse", "kind", "is_blocked", "zone")
     search_fields = ("code", "barcode")
     list_select_related = ("warehouse", "zone")
@@ -61,8 +72,17 @@ class QuantAdmin(ReadOnlyAdmin):
 
 @admin.register(StockMove)
 class StockMoveAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "kind", "product", "lot", "from_location", "to_location",
-                    "quantity", "actor", "reference")
+    list_display = (
+        "created_at",
+        "kind",
+        "product",
+        "lot",
+        "from_location",
+        "to_location",
+        "quantity",
+        "actor",
+        "reference",
+    )
     list_filter = ("kind", "warehouse")
     search_fields = ("product__sku", "reference", "from_location__code", "to_location__code")
     list_select_related = ("product", "lot", "from_location", "to_location", "actor")
@@ -71,8 +91,18 @@ class StockMoveAdmin(ReadOnlyAdmin):
 
 @admin.register(Task)
 class TaskAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "status", "priority", "product", "quantity", "source_location",
-                    "destination_location", "assignee", "created_at")
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "priority",
+        "product",
+        "quantity",
+        "source_location",
+        "destination_location",
+        "assignee",
+        "created_at",
+    )
     list_filter = ("kind", "status", "warehouse")
     search_fields = ("reference", "product__sku")
     list_select_related = ("product", "source_location", "destination_location", "assignee")

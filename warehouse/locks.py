@@ -14,9 +14,9 @@ from warehouse.models import Location, Quant, Task
 QuantKey = tuple[int, int, int | None]  # (product_id, location_id, lot_id)
 
 
-def locations_lock(*, shared_ids: Iterable[int], exclusive_ids: Iterable[int] = ()) -> dict[
-    int, Location
-]:
+def locations_lock(
+    *, shared_ids: Iterable[int], exclusive_ids: Iterable[int] = ()
+) -> dict[int, Location]:
     """Lock location rows by pk and return their current state.
 
     ``exclusive_ids`` (FOR NO KEY UPDATE) are bins whose capacity we are about to fill or whose

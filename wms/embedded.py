@@ -115,15 +115,31 @@ class EmbeddedPostgres:
         if not (self.pgdata / "PG_VERSION").exists():
             _log(f"initialising PostgreSQL in {self.pgdata}")
             self._run(
-                "initdb", "-D", str(self.pgdata), "-U", "postgres", "--auth=trust",
-                "--encoding=UTF8", "--locale=C.UTF-8",
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
             )
             self._write_config()
         _log("starting PostgreSQL")
         options = f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}'"
         result = self._run(
-            "pg_ctl", "-D", str(self.pgdata), "-l", str(self.log), "-o", options, "-w",
-            "-t", "60", "start", check=False,
+            "pg_ctl",
+            "-D",
+            str(self.pgdata),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+            check=False,
         )
         if result.returncode != 0:
             tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
@@ -232,9 +248,23 @@ class EmbeddedRedis:
         # Append-only file: queued work survives a restart of `make run`.
         subprocess.run(
             [
-                str(self.server), "--bind", "127.0.0.1", "--port", str(port),
-                "--daemonize", "yes", "--pidfile", str(self.pid_file), "--dir", str(self.dir),
-                "--appendonly", "yes", "--save", "", "--logfile", str(self.dir / "redis.log"),
+                str(self.server),
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.pid_file),
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--logfile",
+                str(self.dir / "redis.log"),
             ],
             check=True,
         )

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,87 +17,322 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._/-]*$', 'Use letters, digits and . _ / - only, starting with a letter or digit.')])),
-                ('name', models.CharField(max_length=200)),
-                ('lead_time_days', models.PositiveIntegerField(default=7)),
-                ('requires_qc', models.BooleanField(default=False)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), editable=False
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=30,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+                                "Use letters, digits and . _ / - only, starting with a letter or digit.",
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("lead_time_days", models.PositiveIntegerField(default=7)),
+                ("requires_qc", models.BooleanField(default=False)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Warehouse',
+            name="Warehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._/-]*$', 'Use letters, digits and . _ / - only, starting with a letter or digit.')])),
-                ('name', models.CharField(max_length=120)),
-                ('address', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), editable=False
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+                                "Use letters, digits and . _ / - only, starting with a letter or digit.",
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("address", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sku', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._/-]*$', 'Use letters, digits and . _ / - only, starting with a letter or digit.')], verbose_name='SKU')),
-                ('name', models.CharField(max_length=200)),
-                ('barcode', models.CharField(blank=True, max_length=14, null=True, unique=True)),
-                ('unit_of_measure', models.CharField(choices=[('ea', 'Each'), ('pk', 'Pack'), ('box', 'Box'), ('cs', 'Case'), ('kg', 'Kilogram'), ('l', 'Litre'), ('m', 'Metre')], default='ea', max_length=4)),
-                ('unit_cost', models.DecimalField(decimal_places=4, default=0, max_digits=12, validators=[django.core.validators.MinValueValidator(0)])),
-                ('requires_qc', models.BooleanField(default=False, verbose_name='requires QC')),
-                ('tracking', models.CharField(choices=[('none', 'Not tracked'), ('lot', 'By lot'), ('lot_expiry', 'By lot and expiry date')], default='none', max_length=12)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), editable=False
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "sku",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+                                "Use letters, digits and . _ / - only, starting with a letter or digit.",
+                            )
+                        ],
+                        verbose_name="SKU",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("barcode", models.CharField(blank=True, max_length=14, null=True, unique=True)),
+                (
+                    "unit_of_measure",
+                    models.CharField(
+                        choices=[
+                            ("ea", "Each"),
+                            ("pk", "Pack"),
+                            ("box", "Box"),
+                            ("cs", "Case"),
+                            ("kg", "Kilogram"),
+                            ("l", "Litre"),
+                            ("m", "Metre"),
+                        ],
+                        default="ea",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "unit_cost",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=0,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                ("requires_qc", models.BooleanField(default=False, verbose_name="requires QC")),
+                (
+                    "tracking",
+                    models.CharField(
+                        choices=[
+                            ("none", "Not tracked"),
+                            ("lot", "By lot"),
+                            ("lot_expiry", "By lot and expiry date"),
+                        ],
+                        default="none",
+                        max_length=12,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['sku'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('unit_cost__gte', 0)), name='product_unit_cost_gte_0'), models.CheckConstraint(condition=models.Q(('barcode__regex', '^[0-9]{8,14}$'), ('barcode__isnull', True), _connector='OR'), name='product_barcode_digits')],
+                "ordering": ["sku"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("unit_cost__gte", 0)), name="product_unit_cost_gte_0"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("barcode__regex", "^[0-9]{8,14}$"),
+                            ("barcode__isnull", True),
+                            _connector="OR",
+                        ),
+                        name="product_barcode_digits",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UserScope',
+            name="UserScope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('all_warehouses', models.BooleanField(default=False)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scope', to=settings.AUTH_USER_MODEL)),
-                ('default_warehouse', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='inventory.warehouse')),
-                ('warehouses', models.ManyToManyField(blank=True, related_name='user_scopes', to='inventory.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("all_warehouses", models.BooleanField(default=False)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scope",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "default_warehouse",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="inventory.warehouse",
+                    ),
+                ),
+                (
+                    "warehouses",
+                    models.ManyToManyField(
+                        blank=True, related_name="user_scopes", to="inventory.warehouse"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StockLevel',
+            name="StockLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.IntegerField(default=0)),
-                ('reserved', models.IntegerField(default=0)),
-                ('in_receiving', models.IntegerField(default=0)),
-                ('in_qc', models.IntegerField(default=0)),
-                ('quarantined', models.IntegerField(default=0)),
-                ('in_outbound', models.IntegerField(default=0)),
-                ('blocked', models.IntegerField(default=0)),
-                ('on_order', models.IntegerField(default=0)),
-                ('available', models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('on_hand'), '-', models.F('reserved')), '-', models.F('in_receiving')), '-', models.F('in_qc')), '-', models.F('quarantined')), '-', models.F('in_outbound')), '-', models.F('blocked')), output_field=models.IntegerField())),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='inventory.product')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='inventory.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on_hand", models.IntegerField(default=0)),
+                ("reserved", models.IntegerField(default=0)),
+                ("in_receiving", models.IntegerField(default=0)),
+                ("in_qc", models.IntegerField(default=0)),
+                ("quarantined", models.IntegerField(default=0)),
+                ("in_outbound", models.IntegerField(default=0)),
+                ("blocked", models.IntegerField(default=0)),
+                ("on_order", models.IntegerField(default=0)),
+                (
+                    "available",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.expressions.CombinedExpression(
+                                                models.F("on_hand"), "-", models.F("reserved")
+                                            ),
+                                            "-",
+                                            models.F("in_receiving"),
+                                        ),
+                                        "-",
+                                        models.F("in_qc"),
+                                    ),
+                                    "-",
+                                    models.F("quarantined"),
+                                ),
+                                "-",
+                                models.F("in_outbound"),
+                            ),
+                            "-",
+                            models.F("blocked"),
+                        ),
+                        output_field=models.IntegerField(),
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stock_levels",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stock_levels",
+                        to="inventory.warehouse",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['warehouse', 'product'], name='stocklevel_wh_product')],
-                'constraints': [models.UniqueConstraint(fields=('product', 'warehouse'), name='stocklevel_unique'), models.CheckConstraint(condition=models.Q(('on_hand__gte', 0), ('reserved__gte', 0), ('in_receiving__gte', 0), ('in_qc__gte', 0), ('quarantined__gte', 0), ('in_outbound__gte', 0), ('blocked__gte', 0), ('on_order__gte', 0)), name='stocklevel_non_negative'), models.CheckConstraint(condition=models.Q(('on_hand__gte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('reserved'), '+', models.F('in_receiving')), '+', models.F('in_qc')), '+', models.F('quarantined')), '+', models.F('in_outbound')), '+', models.F('blocked')))), name='stocklevel_available_non_negative')],
+                "indexes": [
+                    models.Index(fields=["warehouse", "product"], name="stocklevel_wh_product")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("product", "warehouse"), name="stocklevel_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("on_hand__gte", 0),
+                            ("reserved__gte", 0),
+                            ("in_receiving__gte", 0),
+                            ("in_qc__gte", 0),
+                            ("quarantined__gte", 0),
+                            ("in_outbound__gte", 0),
+                            ("blocked__gte", 0),
+                            ("on_order__gte", 0),
+                        ),
+                        name="stocklevel_non_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "on_hand__gte",
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.expressions.CombinedExpression(
+                                                django.db.models.expressions.CombinedExpression(
+                                                    models.F("reserved"),
+                                                    "+",
+                                                    models.F("in_receiving"),
+                                                ),
+                                                "+",
+                                                models.F("in_qc"),
+                                            ),
+                                            "+",
+                                            models.F("quarantined"),
+                                        ),
+                                        "+",
+                                        models.F("in_outbound"),
+                                    ),
+                                    "+",
+                                    models.F("blocked"),
+                                ),
+                            )
+                        ),
+                        name="stocklevel_available_non_negative",
+                    ),
+                ],
             },
         ),
     ]

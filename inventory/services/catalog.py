@@ -10,7 +10,13 @@ from inventory.errors import DomainError
 from inventory.models import Product, Supplier, Warehouse
 
 PRODUCT_FIELDS = {
-    "sku", "name", "barcode", "unit_of_measure", "unit_cost", "requires_qc", "tracking",
+    "sku",
+    "name",
+    "barcode",
+    "unit_of_measure",
+    "unit_cost",
+    "requires_qc",
+    "tracking",
     "is_active",
 }
 SUPPLIER_FIELDS = {"code", "name", "lead_time_days", "requires_qc", "email", "is_active"}

@@ -85,8 +85,14 @@ def test_database_range_errors_are_400():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url", ["/api/v1/locations/", "/api/v1/adjustments/", "/api/v1/tasks/claim/",
-            "/api/v1/products/", "/api/v1/auth/token/"],
+    "url",
+    [
+        "/api/v1/locations/",
+        "/api/v1/adjustments/",
+        "/api/v1/tasks/claim/",
+        "/api/v1/products/",
+        "/api/v1/auth/token/",
+    ],
 )
 def test_options_describes_the_endpoint(api, supervisor, url):
     response = api(supervisor).options(url)

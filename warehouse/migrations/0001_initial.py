@@ -8,235 +8,616 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('inventory', '0001_initial'),
+        ("inventory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=40, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._/-]*$', 'Use letters, digits and . _ / - only, starting with a letter or digit.')])),
-                ('barcode', models.CharField(max_length=64)),
-                ('kind', models.CharField(choices=[('receiving', 'Receiving dock'), ('storage', 'Storage bin'), ('pick', 'Pick face'), ('qc', 'QC inspection'), ('quarantine', 'Quarantine'), ('staging', 'Staging'), ('shipping', 'Shipping dock'), ('supplier', 'Virtual: suppliers'), ('customer', 'Virtual: customers'), ('adjustment', 'Virtual: inventory adjustments'), ('scrap', 'Virtual: scrapped')], default='storage', max_length=12)),
-                ('aisle', models.CharField(blank=True, max_length=10)),
-                ('rack', models.CharField(blank=True, max_length=10)),
-                ('shelf', models.CharField(blank=True, max_length=10)),
-                ('bin', models.CharField(blank=True, max_length=10)),
-                ('x', models.FloatField(default=0)),
-                ('y', models.FloatField(default=0)),
-                ('pick_sequence', models.PositiveIntegerField(default=0)),
-                ('capacity_units', models.PositiveIntegerField(blank=True, null=True)),
-                ('is_blocked', models.BooleanField(default=False)),
-                ('blocked_reason', models.CharField(blank=True, max_length=200)),
-                ('home_product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='home_bins', to='inventory.product')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='inventory.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), editable=False
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=40,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+                                "Use letters, digits and . _ / - only, starting with a letter or digit.",
+                            )
+                        ],
+                    ),
+                ),
+                ("barcode", models.CharField(max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receiving", "Receiving dock"),
+                            ("storage", "Storage bin"),
+                            ("pick", "Pick face"),
+                            ("qc", "QC inspection"),
+                            ("quarantine", "Quarantine"),
+                            ("staging", "Staging"),
+                            ("shipping", "Shipping dock"),
+                            ("supplier", "Virtual: suppliers"),
+                            ("customer", "Virtual: customers"),
+                            ("adjustment", "Virtual: inventory adjustments"),
+                            ("scrap", "Virtual: scrapped"),
+                        ],
+                        default="storage",
+                        max_length=12,
+                    ),
+                ),
+                ("aisle", models.CharField(blank=True, max_length=10)),
+                ("rack", models.CharField(blank=True, max_length=10)),
+                ("shelf", models.CharField(blank=True, max_length=10)),
+                ("bin", models.CharField(blank=True, max_length=10)),
+                ("x", models.FloatField(default=0)),
+                ("y", models.FloatField(default=0)),
+                ("pick_sequence", models.PositiveIntegerField(default=0)),
+                ("capacity_units", models.PositiveIntegerField(blank=True, null=True)),
+                ("is_blocked", models.BooleanField(default=False)),
+                ("blocked_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "home_product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="home_bins",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="inventory.warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['warehouse', 'pick_sequence', 'code'],
+                "ordering": ["warehouse", "pick_sequence", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Lot',
+            name="Lot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('expiry_date', models.DateField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lots', to='inventory.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("expiry_date", models.DateField(blank=True, null=True)),
+                (
+                    "received_at",
+                    models.DateTimeField(db_default=django.db.models.functions.datetime.Now()),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lots",
+                        to="inventory.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'expiry_date', 'code'],
+                "ordering": ["product", "expiry_date", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Quant',
+            name="Quant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.IntegerField(default=0)),
-                ('reserved', models.IntegerField(default=0)),
-                ('received_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quants', to='warehouse.location')),
-                ('lot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='warehouse.lot')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quants', to='inventory.product')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quants', to='inventory.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.IntegerField(default=0)),
+                ("reserved", models.IntegerField(default=0)),
+                (
+                    "received_at",
+                    models.DateTimeField(db_default=django.db.models.functions.datetime.Now()),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quants",
+                        to="warehouse.location",
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="warehouse.lot",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quants",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quants",
+                        to="inventory.warehouse",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('putaway', 'Putaway'), ('pick', 'Pick'), ('qc', 'QC inspection'), ('replenish', 'Replenish'), ('count', 'Count')], max_length=10)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('assigned', 'Assigned'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=10)),
-                ('priority', models.PositiveSmallIntegerField(default=5)),
-                ('quantity', models.PositiveIntegerField(default=0)),
-                ('quantity_done', models.PositiveIntegerField(default=0)),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('origin_key', models.CharField(blank=True, max_length=120, null=True, unique=True)),
-                ('notes', models.CharField(blank=True, max_length=300)),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='wms_tasks', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('destination_location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouse.location')),
-                ('lot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouse.lot')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='warehouse.task')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='inventory.product')),
-                ('source_location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouse.location')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='inventory.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), editable=False
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("putaway", "Putaway"),
+                            ("pick", "Pick"),
+                            ("qc", "QC inspection"),
+                            ("replenish", "Replenish"),
+                            ("count", "Count"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("assigned", "Assigned"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("priority", models.PositiveSmallIntegerField(default=5)),
+                ("quantity", models.PositiveIntegerField(default=0)),
+                ("quantity_done", models.PositiveIntegerField(default=0)),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                (
+                    "origin_key",
+                    models.CharField(blank=True, max_length=120, null=True, unique=True),
+                ),
+                ("notes", models.CharField(blank=True, max_length=300)),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wms_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "destination_location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouse.location",
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouse.lot",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="warehouse.task",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "source_location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouse.location",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="inventory.warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['priority', 'created_at', 'id'],
-                'permissions': [('work_task', 'Can claim and complete own tasks'), ('control_task', 'Can assign, reprioritise and cancel any task')],
+                "ordering": ["priority", "created_at", "id"],
+                "permissions": [
+                    ("work_task", "Can claim and complete own tasks"),
+                    ("control_task", "Can assign, reprioritise and cancel any task"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StockMove',
+            name="StockMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt'), ('putaway', 'Putaway'), ('transfer', 'Transfer'), ('qc', 'QC'), ('quarantine', 'Quarantine'), ('replenish', 'Replenishment'), ('pick', 'Pick'), ('ship', 'Shipment'), ('adjustment', 'Adjustment'), ('count', 'Count'), ('scrap', 'Scrap')], max_length=12)),
-                ('quantity', models.PositiveIntegerField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('idempotency_key', models.CharField(blank=True, max_length=120, null=True, unique=True)),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouse.location')),
-                ('lot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='warehouse.lot')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='inventory.product')),
-                ('to_location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouse.location')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.warehouse')),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='warehouse.task')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt"),
+                            ("putaway", "Putaway"),
+                            ("transfer", "Transfer"),
+                            ("qc", "QC"),
+                            ("quarantine", "Quarantine"),
+                            ("replenish", "Replenishment"),
+                            ("pick", "Pick"),
+                            ("ship", "Shipment"),
+                            ("adjustment", "Adjustment"),
+                            ("count", "Count"),
+                            ("scrap", "Scrap"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                (
+                    "idempotency_key",
+                    models.CharField(blank=True, max_length=120, null=True, unique=True),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), editable=False
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouse.location",
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="warehouse.lot",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "to_location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouse.location",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.warehouse",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="warehouse.task",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('adjust_stock', 'Can adjust stock to a counted quantity')],
+                "ordering": ["-created_at", "-id"],
+                "permissions": [("adjust_stock", "Can adjust stock to a counted quantity")],
             },
         ),
         migrations.CreateModel(
-            name='Zone',
+            name="Zone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=20, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._/-]*$', 'Use letters, digits and . _ / - only, starting with a letter or digit.')])),
-                ('name', models.CharField(max_length=120)),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='zones', to='inventory.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), editable=False
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+                                "Use letters, digits and . _ / - only, starting with a letter or digit.",
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="zones",
+                        to="inventory.warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['warehouse', 'code'],
+                "ordering": ["warehouse", "code"],
             },
         ),
         migrations.AddField(
-            model_name='location',
-            name='zone',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='warehouse.zone'),
+            model_name="location",
+            name="zone",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="locations",
+                to="warehouse.zone",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lot',
-            constraint=models.UniqueConstraint(fields=('product', 'code'), name='lot_code_unique'),
+            model_name="lot",
+            constraint=models.UniqueConstraint(fields=("product", "code"), name="lot_code_unique"),
         ),
         migrations.AddIndex(
-            model_name='quant',
-            index=models.Index(fields=['location', 'product'], name='quant_location_product'),
+            model_name="quant",
+            index=models.Index(fields=["location", "product"], name="quant_location_product"),
         ),
         migrations.AddIndex(
-            model_name='quant',
-            index=models.Index(condition=models.Q(('quantity__gt', 0)), fields=['warehouse', 'product', 'received_at'], name='quant_fifo'),
+            model_name="quant",
+            index=models.Index(
+                condition=models.Q(("quantity__gt", 0)),
+                fields=["warehouse", "product", "received_at"],
+                name="quant_fifo",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quant',
-            constraint=models.UniqueConstraint(fields=('product', 'location', 'lot'), name='quant_unique', nulls_distinct=False),
+            model_name="quant",
+            constraint=models.UniqueConstraint(
+                fields=("product", "location", "lot"), name="quant_unique", nulls_distinct=False
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quant',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='quant_quantity_gte_0'),
+            model_name="quant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)), name="quant_quantity_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quant',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='quant_reserved_gte_0'),
+            model_name="quant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__gte", 0)), name="quant_reserved_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quant',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__lte', models.F('quantity'))), name='quant_reserved_lte_quantity'),
+            model_name="quant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__lte", models.F("quantity"))),
+                name="quant_reserved_lte_quantity",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['warehouse', 'kind', 'priority', 'created_at'], name='task_claim_queue'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["warehouse", "kind", "priority", "created_at"],
+                name="task_claim_queue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['assignee', 'status'], name='task_assignee_status'),
+            model_name="task",
+            index=models.Index(fields=["assignee", "status"], name="task_assignee_status"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['warehouse', 'status', 'kind'], name='task_wh_status_kind'),
+            model_name="task",
+            index=models.Index(fields=["warehouse", "status", "kind"], name="task_wh_status_kind"),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity_done__lte', models.F('quantity')), ('quantity', 0), _connector='OR'), name='task_done_lte_quantity'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quantity_done__lte", models.F("quantity")), ("quantity", 0), _connector="OR"
+                ),
+                name="task_done_lte_quantity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'assigned'), _negated=True), ('assignee__isnull', False), _connector='OR'), name='task_assigned_has_assignee'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "assigned"), _negated=True),
+                    ("assignee__isnull", False),
+                    _connector="OR",
+                ),
+                name="task_assigned_has_assignee",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['product', '-created_at'], name='move_product_time'),
+            model_name="stockmove",
+            index=models.Index(fields=["product", "-created_at"], name="move_product_time"),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['from_location', '-created_at'], name='move_from_time'),
+            model_name="stockmove",
+            index=models.Index(fields=["from_location", "-created_at"], name="move_from_time"),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['to_location', '-created_at'], name='move_to_time'),
+            model_name="stockmove",
+            index=models.Index(fields=["to_location", "-created_at"], name="move_to_time"),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['warehouse', '-created_at'], name='move_wh_time'),
+            model_name="stockmove",
+            index=models.Index(fields=["warehouse", "-created_at"], name="move_wh_time"),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['lot'], name='move_lot'),
+            model_name="stockmove",
+            index=models.Index(fields=["lot"], name="move_lot"),
         ),
         migrations.AddConstraint(
-            model_name='stockmove',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='move_quantity_gt_0'),
+            model_name="stockmove",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="move_quantity_gt_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmove',
-            constraint=models.CheckConstraint(condition=models.Q(('from_location', models.F('to_location')), _negated=True), name='move_two_ends'),
+            model_name="stockmove",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_location", models.F("to_location")), _negated=True),
+                name="move_two_ends",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zone',
-            constraint=models.UniqueConstraint(fields=('warehouse', 'code'), name='zone_code_unique'),
+            model_name="zone",
+            constraint=models.UniqueConstraint(
+                fields=("warehouse", "code"), name="zone_code_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='location',
-            index=models.Index(fields=['warehouse', 'kind'], name='location_wh_kind'),
+            model_name="location",
+            index=models.Index(fields=["warehouse", "kind"], name="location_wh_kind"),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.UniqueConstraint(fields=('warehouse', 'code'), name='location_code_unique'),
+            model_name="location",
+            constraint=models.UniqueConstraint(
+                fields=("warehouse", "code"), name="location_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.UniqueConstraint(fields=('warehouse', 'barcode'), name='location_barcode_unique'),
+            model_name="location",
+            constraint=models.UniqueConstraint(
+                fields=("warehouse", "barcode"), name="location_barcode_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity_units__isnull', True), ('capacity_units__gt', 0), _connector='OR'), name='location_capacity_positive'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("capacity_units__isnull", True), ("capacity_units__gt", 0), _connector="OR"
+                ),
+                name="location_capacity_positive",
+            ),
         ),
     ]

@@ -37,12 +37,20 @@ def quants_list(
             | Q(location__code__icontains=search)
             | Q(lot__code__icontains=search)
         )
-    return quants.order_by("warehouse__code", "location__pick_sequence", "location__code",
-                           "product__sku", "received_at")
+    return quants.order_by(
+        "warehouse__code",
+        "location__pick_sequence",
+        "location__code",
+        "product__sku",
+        "received_at",
+    )
 
 
 def locations_list(
-    *, warehouses: QuerySet[Warehouse], warehouse_code: str = "", kind: str = "",
+    *,
+    warehouses: QuerySet[Warehouse],
+    warehouse_code: str = "",
+    kind: str = "",
     include_virtual: bool = False,
 ) -> QuerySet[Location]:
     locations = Location.objects.filter(warehouse__in=warehouses).select_related(
@@ -112,7 +120,10 @@ def zone_by_code(*, warehouse_id: int, code: str) -> Zone | None:
 
 
 def location_keys_taken(
-    *, warehouse_id: int, code: str | None = None, barcode: str | None = None,
+    *,
+    warehouse_id: int,
+    code: str | None = None,
+    barcode: str | None = None,
     exclude_id: int | None = None,
 ) -> set[str]:
     """Which of ``code`` and ``barcode`` another location of the warehouse already uses."""

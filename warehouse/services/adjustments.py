@@ -71,8 +71,9 @@ def stock_adjust(
     difference = counted_quantity - quant.quantity
     move = None
     if difference:
-        outside = virtual_location(warehouse_id=location.warehouse_id,
-                                   kind=Location.Kind.ADJUSTMENT)
+        outside = virtual_location(
+            warehouse_id=location.warehouse_id, kind=Location.Kind.ADJUSTMENT
+        )
         source, target = (outside, location) if difference > 0 else (location, outside)
         (move,) = moves_apply(
             lines=[MoveLine(product.pk, abs(difference), source.pk, target.pk, lot_id)],

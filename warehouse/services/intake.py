@@ -29,8 +29,11 @@ def stock_receive_apply(
         raise DomainError("Goods are received into a real location.", field="location")
     supplier = virtual_location(warehouse_id=location.warehouse_id, kind=Location.Kind.SUPPLIER)
     (move,) = moves_apply(
-        lines=[MoveLine(product_id, quantity, supplier.pk, location.pk, lot_id,
-                        received_at=received_at)],
+        lines=[
+            MoveLine(
+                product_id, quantity, supplier.pk, location.pk, lot_id, received_at=received_at
+            )
+        ],
         kind=StockMove.Kind.RECEIPT,
         actor_id=actor_id,
         reference=reference,
@@ -53,7 +56,12 @@ def stock_receive(
 ) -> StockMove:
     """Receive goods into one location in a transaction of its own."""
     return stock_receive_apply(
-        location=location, product_id=product_id, quantity=quantity, lot_id=lot_id,
-        received_at=received_at, actor_id=actor_id, reference=reference,
+        location=location,
+        product_id=product_id,
+        quantity=quantity,
+        lot_id=lot_id,
+        received_at=received_at,
+        actor_id=actor_id,
+        reference=reference,
         idempotency_key=idempotency_key,
     )

@@ -15,8 +15,19 @@ from warehouse.models import Location, Quant, Zone
 from warehouse.services.virtual import virtual_location
 
 LOCATION_FIELDS = {
-    "zone", "code", "barcode", "kind", "aisle", "rack", "shelf", "bin", "x", "y",
-    "pick_sequence", "capacity_units", "home_product",
+    "zone",
+    "code",
+    "barcode",
+    "kind",
+    "aisle",
+    "rack",
+    "shelf",
+    "bin",
+    "x",
+    "y",
+    "pick_sequence",
+    "capacity_units",
+    "home_product",
 }
 # The places every site needs before the first truck arrives.
 STANDARD_LOCATIONS = [
@@ -29,8 +40,9 @@ STANDARD_LOCATIONS = [
 
 
 @transaction.atomic(durable=True)
-def warehouse_setup(*, code: str, name: str, address: str = "",
-                    standard_locations: bool = True) -> Warehouse:
+def warehouse_setup(
+    *, code: str, name: str, address: str = "", standard_locations: bool = True
+) -> Warehouse:
     """Create a site with its virtual ledger ends and, by default, a dock, QC, quarantine,
     staging and shipping location, so that receiving and shipping work from day one."""
     warehouse = warehouse_create(code=code, name=name, address=address)
@@ -44,7 +56,10 @@ def warehouse_setup(*, code: str, name: str, address: str = "",
                     warehouse=warehouse, code=zone_code, name=zone_name
                 )
             Location.objects.create(
-                warehouse=warehouse, zone=zones[zone_code], code=loc_code, barcode=loc_code,
+                warehouse=warehouse,
+                zone=zones[zone_code],
+                code=loc_code,
+                barcode=loc_code,
                 kind=kind,
             )
     return warehouse
@@ -101,8 +116,9 @@ def location_set_blocked(*, location_id: int, blocked: bool, reason: str = "") -
     """
     for _attempt in range(5):
         try:
-            return _location_set_blocked_once(location_id=location_id, blocked=blocked,
-                                              reason=reason)
+            return _location_set_blocked_once(
+                location_id=location_id, blocked=blocked, reason=reason
+            )
         except _ProductsChanged:
             continue
         except OperationalError as exc:  # a deadlock victim: the other side went first
@@ -136,8 +152,9 @@ def _location_set_blocked_once(*, location_id: int, blocked: bool, reason: str) 
     if location.is_blocked != blocked:
         sign = 1 if blocked else -1
         for product_id, units in unreserved.items():
-            stock_level_apply(product_id=product_id, warehouse_id=warehouse_id,
-                              deltas={"blocked": sign * units})
+            stock_level_apply(
+                product_id=product_id, warehouse_id=warehouse_id, deltas={"blocked": sign * units}
+            )
     location.is_blocked = blocked
     location.blocked_reason = reason.strip() if blocked else ""
     location.save(update_fields=["is_blocked", "blocked_reason", "updated_at"])

@@ -34,8 +34,9 @@ def lot_resolve(
     if not create:
         raise DomainError(f"{product.sku} has no lot {code}.", field="lot")
     if product.tracks_expiry and expiry_date is None:
-        raise DomainError(f"{product.sku} is tracked by expiry: give the expiry date.",
-                          field="expiry")
+        raise DomainError(
+            f"{product.sku} is tracked by expiry: give the expiry date.", field="expiry"
+        )
     lot, _ = Lot.objects.get_or_create(
         product=product, code=code, defaults={"expiry_date": expiry_date}
     )

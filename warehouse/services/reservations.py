@@ -35,8 +35,7 @@ def _reservation_change(*, quant_id: int, delta: int) -> Quant:
     quant = quants_lock(keys=[key])[key]
     if delta > 0:
         if not location.is_allocatable:
-            raise LocationBlocked(f"Stock in {location.code} cannot be reserved.",
-                                  field="location")
+            raise LocationBlocked(f"Stock in {location.code} cannot be reserved.", field="location")
         if quant.quantity - quant.reserved < delta:
             raise InsufficientStock(
                 f"{location.code} has {quant.quantity - quant.reserved} unreserved units; "

@@ -40,11 +40,19 @@ def task_create(
     if origin_key and (existing := Task.objects.filter(origin_key=origin_key).first()):
         return existing
     fields = {
-        "warehouse_id": warehouse_id, "kind": kind, "product": product, "quantity": quantity,
-        "lot": lot, "source_location": source_location,
-        "destination_location": destination_location, "priority": priority,
-        "reference": reference, "origin_key": origin_key, "parent_id": parent_id,
-        "created_by_id": created_by_id, "notes": notes,
+        "warehouse_id": warehouse_id,
+        "kind": kind,
+        "product": product,
+        "quantity": quantity,
+        "lot": lot,
+        "source_location": source_location,
+        "destination_location": destination_location,
+        "priority": priority,
+        "reference": reference,
+        "origin_key": origin_key,
+        "parent_id": parent_id,
+        "created_by_id": created_by_id,
+        "notes": notes,
     }
     try:
         with transaction.atomic():

@@ -105,11 +105,17 @@ def test_concurrent_moves_never_take_more_than_the_bin_holds():
     target = LocationFactory(warehouse=warehouse)
     stock_receive(location=source, product_id=product.pk, quantity=10)
 
-    results = run_together([
-        lambda: stock_move(product_id=product.pk, quantity=3, from_location_id=source.pk,
-                           to_location_id=target.pk)
-        for _ in range(8)
-    ])
+    results = run_together(
+        [
+            lambda: stock_move(
+                product_id=product.pk,
+                quantity=3,
+                from_location_id=source.pk,
+                to_location_id=target.pk,
+            )
+            for _ in range(8)
+        ]
+    )
 
     moved = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, Exception)]
@@ -158,11 +164,17 @@ def test_concurrent_putaways_into_one_bin_never_exceed_its_capacity():
     for product in products:
         stock_receive(location=dock(warehouse), product_id=product.pk, quantity=4)
 
-    results = run_together([
-        lambda p=p: stock_move(product_id=p.pk, quantity=4, from_location_id=dock(warehouse).pk,
-                               to_location_id=bin_.pk)
-        for p in products
-    ])
+    results = run_together(
+        [
+            lambda p=p: stock_move(
+                product_id=p.pk,
+                quantity=4,
+                from_location_id=dock(warehouse).pk,
+                to_location_id=bin_.pk,
+            )
+            for p in products
+        ]
+    )
 
     assert sum(1 for r in results if not isinstance(r, Exception)) == 2
     assert sum(q.quantity for q in Quant.objects.filter(location=bin_)) == 8

@@ -41,8 +41,13 @@ def test_receipt_on_the_dock_is_on_hand_but_not_available(site):
 def test_putaway_into_a_bin_makes_stock_available(site):
     warehouse, product, bin_ = site
     stock_receive(location=dock(warehouse), product_id=product.pk, quantity=12)
-    stock_move(product_id=product.pk, quantity=5, from_location_id=dock(warehouse).pk,
-               to_location_id=bin_.pk, kind=StockMove.Kind.PUTAWAY)
+    stock_move(
+        product_id=product.pk,
+        quantity=5,
+        from_location_id=dock(warehouse).pk,
+        to_location_id=bin_.pk,
+        kind=StockMove.Kind.PUTAWAY,
+    )
 
     stock = level(product, warehouse)
     assert (stock.on_hand, stock.in_receiving, stock.available) == (12, 7, 5)
@@ -60,8 +65,13 @@ def test_a_bin_quant_keeps_the_oldest_receipt_time_for_fifo(site):
 def test_repeating_a_move_with_its_idempotency_key_moves_once(site):
     warehouse, product, bin_ = site
     stock_receive(location=dock(warehouse), product_id=product.pk, quantity=10)
-    kwargs = {"product_id": product.pk, "quantity": 4, "from_location_id": dock(warehouse).pk,
-              "to_location_id": bin_.pk, "idempotency_key": "scan-123"}
+    kwargs = {
+        "product_id": product.pk,
+        "quantity": 4,
+        "from_location_id": dock(warehouse).pk,
+        "to_location_id": bin_.pk,
+        "idempotency_key": "scan-123",
+    }
 
     first, second = stock_move(**kwargs), stock_move(**kwargs)
 
@@ -76,8 +86,9 @@ def test_moving_more_than_unreserved_stock_is_refused_and_changes_nothing(site):
     other = LocationFactory(warehouse=warehouse)
 
     with pytest.raises(InsufficientStock) as error:
-        stock_move(product_id=product.pk, quantity=3, from_location_id=bin_.pk,
-                   to_location_id=other.pk)
+        stock_move(
+            product_id=product.pk, quantity=3, from_location_id=bin_.pk, to_location_id=other.pk
+        )
 
     assert "2 unreserved" in error.value.message
     assert Quant.objects.get(location=bin_).quantity == 10
@@ -90,8 +101,12 @@ def test_over_capacity_is_refused_with_the_room_left(site):
     stock_receive(location=dock(warehouse), product_id=product.pk, quantity=10)
 
     with pytest.raises(OverCapacity) as error:
-        stock_move(product_id=product.pk, quantity=6, from_location_id=dock(warehouse).pk,
-                   to_location_id=small.pk)
+        stock_move(
+            product_id=product.pk,
+            quantity=6,
+            from_location_id=dock(warehouse).pk,
+            to_location_id=small.pk,
+        )
 
     assert error.value.extra["room"] == 5
 
@@ -106,8 +121,12 @@ def test_blocking_a_bin_moves_its_unreserved_stock_out_of_available(site):
     assert (stock.on_hand, stock.reserved, stock.blocked, stock.available) == (10, 4, 6, 0)
     stock_receive(location=dock(warehouse), product_id=product.pk, quantity=1)
     with pytest.raises(LocationBlocked):
-        stock_move(product_id=product.pk, quantity=1, from_location_id=dock(warehouse).pk,
-                   to_location_id=bin_.pk)
+        stock_move(
+            product_id=product.pk,
+            quantity=1,
+            from_location_id=dock(warehouse).pk,
+            to_location_id=bin_.pk,
+        )
 
     location_set_blocked(location_id=bin_.pk, blocked=False)
     stock = level(product, warehouse)
@@ -136,8 +155,7 @@ def test_a_lot_tracked_product_needs_its_lot(site):
     with pytest.raises(DomainError) as error:
         stock_adjust(location=bin_, product=tracked, counted_quantity=3, reason="found")
     assert error.value.field == "lot"
-    stock_adjust(location=bin_, product=tracked, counted_quantity=3, reason="found",
-                 lot_code="L-1")
+    stock_adjust(location=bin_, product=tracked, counted_quantity=3, reason="found", lot_code="L-1")
     assert Quant.objects.get(location=bin_, product=tracked).lot.code == "L-1"
 
 
@@ -151,8 +169,10 @@ def test_kind_of_a_bin_holding_stock_cannot_change(site):
 def test_the_ledger_refuses_update_and_delete(site):
     warehouse, product, bin_ = site
     move = stock_receive(location=bin_, product_id=product.pk, quantity=1)
-    for statement in ("UPDATE warehouse_stockmove SET quantity = 5 WHERE id = %s",
-                      "DELETE FROM warehouse_stockmove WHERE id = %s"):
+    for statement in (
+        "UPDATE warehouse_stockmove SET quantity = 5 WHERE id = %s",
+        "DELETE FROM warehouse_stockmove WHERE id = %s",
+    ):
         with (
             pytest.raises(IntegrityError, match="append-only"),
             transaction.atomic(),

@@ -76,12 +76,18 @@ class StockMachine(RuleBasedStateMachine):
     def receive(self, product: int, lot: int, quantity: int) -> None:
         product_obj = self.products[product]
         lot_id = self._lot(product_obj, lot)
-        stock_receive(location=self.dock, product_id=product_obj.pk, quantity=quantity,
-                      lot_id=lot_id)
+        stock_receive(
+            location=self.dock, product_id=product_obj.pk, quantity=quantity, lot_id=lot_id
+        )
         self._cell(product_obj, self.dock, lot_id)[0] += quantity
 
-    @rule(product=st.integers(0, 1), lot=st.integers(0, 1), source=st.integers(0, 3),
-          dest=st.integers(0, 3), quantity=quantities)
+    @rule(
+        product=st.integers(0, 1),
+        lot=st.integers(0, 1),
+        source=st.integers(0, 3),
+        dest=st.integers(0, 3),
+        quantity=quantities,
+    )
     def move(self, product: int, lot: int, source: int, dest: int, quantity: int) -> None:
         product_obj = self.products[product]
         lot_id = self._lot(product_obj, lot)
@@ -91,12 +97,16 @@ class StockMachine(RuleBasedStateMachine):
             src.pk != dst.pk
             and cell[0] - cell[1] >= quantity
             and not (dst.kind != Location.Kind.RECEIVING and self._blocked(dst))
-            and (dst.capacity_units is None
-                 or self._occupied(dst) + quantity <= dst.capacity_units)
+            and (dst.capacity_units is None or self._occupied(dst) + quantity <= dst.capacity_units)
         )
         try:
-            stock_move(product_id=product_obj.pk, quantity=quantity, from_location_id=src.pk,
-                       to_location_id=dst.pk, lot_id=lot_id)
+            stock_move(
+                product_id=product_obj.pk,
+                quantity=quantity,
+                from_location_id=src.pk,
+                to_location_id=dst.pk,
+                lot_id=lot_id,
+            )
         except DomainError:
             assert not allowed, "a valid move was refused"
             return
@@ -104,8 +114,12 @@ class StockMachine(RuleBasedStateMachine):
         cell[0] -= quantity
         self._cell(product_obj, dst, lot_id)[0] += quantity
 
-    @rule(product=st.integers(0, 1), lot=st.integers(0, 1), where=st.integers(0, 3),
-          counted=st.integers(0, 40))
+    @rule(
+        product=st.integers(0, 1),
+        lot=st.integers(0, 1),
+        where=st.integers(0, 3),
+        counted=st.integers(0, 40),
+    )
     def adjust(self, product: int, lot: int, where: int, counted: int) -> None:
         product_obj = self.products[product]
         lot_id = self._lot(product_obj, lot)
@@ -113,15 +127,25 @@ class StockMachine(RuleBasedStateMachine):
         lot_code = Lot.objects.get(pk=lot_id).code if lot_id else None
         cell = self._cell(product_obj, location, lot_id)
         try:
-            stock_adjust(location=location, product=product_obj, counted_quantity=counted,
-                         lot_code=lot_code, reason="cycle count")
+            stock_adjust(
+                location=location,
+                product=product_obj,
+                counted_quantity=counted,
+                lot_code=lot_code,
+                reason="cycle count",
+            )
         except DomainError:
             assert counted < cell[1], "a valid count was refused"
             return
         cell[0] = counted
 
-    @rule(product=st.integers(0, 1), lot=st.integers(0, 1), where=st.integers(1, 3),
-          quantity=quantities, release=st.booleans())
+    @rule(
+        product=st.integers(0, 1),
+        lot=st.integers(0, 1),
+        where=st.integers(1, 3),
+        quantity=quantities,
+        release=st.booleans(),
+    )
     def reserve(self, product: int, lot: int, where: int, quantity: int, release: bool) -> None:
         product_obj = self.products[product]
         lot_id = self._lot(product_obj, lot)
@@ -131,8 +155,11 @@ class StockMachine(RuleBasedStateMachine):
             return
         cell = self._cell(product_obj, location, lot_id)
         service = quant_unreserve if release else quant_reserve
-        allowed = (cell[1] >= quantity if release
-                   else cell[0] - cell[1] >= quantity and not self._blocked(location))
+        allowed = (
+            cell[1] >= quantity
+            if release
+            else cell[0] - cell[1] >= quantity and not self._blocked(location)
+        )
         try:
             service(quant_id=quant.pk, quantity=quantity)
         except DomainError:
@@ -143,17 +170,22 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(where=st.integers(1, 3), blocked=st.booleans())
     def block(self, where: int, blocked: bool) -> None:
-        location_set_blocked(location_id=self.locations[where].pk, blocked=blocked,
-                             reason="damaged upright")
+        location_set_blocked(
+            location_id=self.locations[where].pk, blocked=blocked, reason="damaged upright"
+        )
 
     @rule(quantity=bad_quantities, product=st.integers(0, 1))
     def refuse_bad_quantity(self, quantity: int, product: int) -> None:
         product_obj = self.products[product]
         lot_id = self._lot(product_obj, 0)
         with pytest.raises(DomainError):
-            stock_move(product_id=product_obj.pk, quantity=quantity,
-                       from_location_id=self.dock.pk, to_location_id=self.bins[0].pk,
-                       lot_id=lot_id)
+            stock_move(
+                product_id=product_obj.pk,
+                quantity=quantity,
+                from_location_id=self.dock.pk,
+                to_location_id=self.bins[0].pk,
+                lot_id=lot_id,
+            )
 
     # --- invariants ------------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ from warehouse.tasks import stock_ledger_verify_task, task_claims_reopen_stale_t
 @pytest.mark.django_db(transaction=True)
 def test_worker_verifies_the_ledger_against_quants_and_levels(celery_worker_process):
     warehouse = WarehouseFactory()
-    stock_receive(location=LocationFactory(warehouse=warehouse), product_id=ProductFactory().pk,
-                  quantity=5)
+    stock_receive(
+        location=LocationFactory(warehouse=warehouse), product_id=ProductFactory().pk, quantity=5
+    )
 
     result = stock_ledger_verify_task.delay().get(timeout=30)
 
@@ -30,10 +31,12 @@ def test_worker_reopens_claims_nobody_started(celery_worker_process):
     worker = _user("sleepy", "floor")
     stale, fresh = TaskFactory(warehouse=warehouse), TaskFactory(warehouse=warehouse)
     long_ago = timezone.now() - timedelta(hours=2)
-    Task.objects.filter(pk=stale.pk).update(status="assigned", assignee=worker,
-                                            assigned_at=long_ago)
-    Task.objects.filter(pk=fresh.pk).update(status="assigned", assignee=worker,
-                                            assigned_at=timezone.now())
+    Task.objects.filter(pk=stale.pk).update(
+        status="assigned", assignee=worker, assigned_at=long_ago
+    )
+    Task.objects.filter(pk=fresh.pk).update(
+        status="assigned", assignee=worker, assigned_at=timezone.now()
+    )
 
     reopened = task_claims_reopen_stale_task.delay().get(timeout=30)
 
