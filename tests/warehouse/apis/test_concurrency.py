@@ -1,36 +1,15 @@
 """Double taps on the API from two threads at once (real PostgreSQL and Redis)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from tests.api.fixtures import idempotency_key
+from tests.concurrency import run_together
 from tests.conftest import _user
 from tests.factories.inventory import ProductFactory
 from tests.factories.warehouse import LocationFactory
 from warehouse.models import Quant, StockMove
 from warehouse.selectors.ledger import stock_drift
 from warehouse.services.intake import stock_receive
-
-
-def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,7 +33,7 @@ def test_simultaneous_adjustments_with_one_key_move_stock_once(api):
         )
         return response.status_code, response.json()
 
-    results = _together([post, post, post])
+    results = run_together([post, post, post])
 
     statuses = sorted(status for status, _ in results)
     assert set(statuses) <= {201, 409}

@@ -2,13 +2,13 @@
 
 import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
 from django.db import connection
 
 from inventory.errors import InsufficientStock
 from inventory.models import StockLevel
+from tests.concurrency import run_together
 from tests.conftest import _user
 from tests.factories.inventory import ProductFactory, WarehouseFactory
 from tests.factories.warehouse import LocationFactory, TaskFactory, dock
@@ -17,28 +17,6 @@ from warehouse.selectors.ledger import stock_drift
 from warehouse.services.intake import stock_receive
 from warehouse.services.moves import MoveLine, moves_apply, stock_move
 from warehouse.services.tasks import task_claim
-
-
-def run_together(workers: list[Callable[[], object]]) -> list[object]:
-    """Run callables in threads released at the same instant; return results or exceptions."""
-    barrier = threading.Barrier(len(workers))
-    results: list[object] = [None] * len(workers)
-
-    def wrap(index: int, work: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = work()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
