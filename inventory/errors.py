@@ -61,3 +61,15 @@ class InvalidQuantity(DomainError):
 class NotAllowed(DomainError):
     code = "permission_denied"
     http_status = 403
+
+
+class OverReceipt(DomainError):
+    code = "over_receipt"
+
+
+class NotOnOrder(DomainError):
+    code = "not_on_order"
+
+
+class Expired(DomainError):
+    code = "expired"

@@ -7,7 +7,7 @@ can wait on each other in a cycle.
 
 from collections.abc import Iterable
 
-from inventory.models import StockLevel
+from inventory.models import PurchaseOrder, StockLevel
 
 LevelKey = tuple[int, int]  # (product_id, warehouse_id)
 
@@ -32,3 +32,15 @@ def stock_levels_lock(*, keys: Iterable[LevelKey]) -> dict[LevelKey, StockLevel]
     )
     locked = {(row.product_id, row.warehouse_id): row for row in rows}  # evaluates: locks held
     return {key: locked[key] for key in wanted}
+
+
+def purchase_order_lock(*, purchase_order_id: int) -> PurchaseOrder:
+    """Lock a purchase order: the parent document of its lines and their on-order quantities.
+
+    Taken after a receipt's lock (a receipt may receive against it), before any level lock.
+    """
+    return (
+        PurchaseOrder.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("supplier", "warehouse")
+        .get(pk=purchase_order_id)
+    )

@@ -186,3 +186,70 @@ class UserScope(models.Model):
 
     def __str__(self) -> str:
         return f"scope of {self.user_id}"
+
+
+class PurchaseOrder(BaseModel):
+    """What we ordered from a supplier for one warehouse; receiving updates it line by line."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+        PARTIALLY_RECEIVED = "partially_received", "Partially received"
+        RECEIVED = "received", "Received"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Goods may still arrive against these: they count as on order.
+    OPEN_STATUSES = (Status.SENT, Status.PARTIALLY_RECEIVED)
+
+    number = models.CharField(max_length=30, unique=True)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="orders")
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    expected_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["warehouse", "status"], name="po_wh_status")]
+        permissions = [("manage_purchasing", "Can create, send and cancel purchase orders")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class PurchaseOrderLine(models.Model):
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    received_quantity = models.PositiveIntegerField(default=0)
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=4, default=0)
+
+    class Meta:
+        ordering = ["purchase_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purchase_order", "product"], name="po_line_product_unique"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="po_line_quantity_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_id}"
+
+    @property
+    def open_quantity(self) -> int:
+        """Still to come; an over-receipt leaves nothing open (never negative)."""
+        return max(self.quantity - self.received_quantity, 0)

@@ -7,9 +7,10 @@ only, never on stock rows: skipping a locked stock row would hide stock that exi
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import QuerySet
 
-from warehouse.models import Location, Quant, Task
+from warehouse.models import Location, QcInspection, Quant, Receipt, Task
 
 QuantKey = tuple[int, int, int | None]  # (product_id, location_id, lot_id)
 
@@ -88,7 +89,11 @@ def quants_in_location_lock(*, location_id: int) -> list[Quant]:
 
 def task_lock(*, task_id: int) -> Task:
     """Lock one task row: the parent document of the stock changes made for it."""
-    return Task.objects.select_for_update(of=("self",), no_key=True).get(pk=task_id)
+    return (
+        Task.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("product", "lot", "source_location", "destination_location")
+        .get(pk=task_id)
+    )
 
 
 def task_claim_lock(*, queue: QuerySet[Task]) -> Task | None:
@@ -97,3 +102,36 @@ def task_claim_lock(*, queue: QuerySet[Task]) -> Task | None:
     SKIP LOCKED: two handhelds claiming at once each get a different task, without waiting.
     """
     return queue.select_for_update(of=("self",), skip_locked=True, no_key=True).first()
+
+
+def receipt_lock(*, receipt_id: int) -> Receipt:
+    """Lock a receipt: the parent document of everything received on it."""
+    return (
+        Receipt.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("dock", "purchase_order", "warehouse")
+        .get(pk=receipt_id)
+    )
+
+
+def putaway_planning_lock(*, warehouse_id: int) -> None:
+    """Serialise putaway planning in one warehouse (a transaction-scoped advisory lock).
+
+    Two planners choosing bins at the same moment would both count the same free room; taking
+    turns keeps the planned room honest. Completion re-checks capacity under row locks anyway.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [PUTAWAY_PLANNING_LOCK, warehouse_id]
+        )
+
+
+PUTAWAY_PLANNING_LOCK = 7_301  # advisory lock namespace: putaway planning
+
+
+def qc_inspection_lock(*, inspection_id: int) -> QcInspection:
+    """Lock an inspection while its passed units are planned (once)."""
+    return (
+        QcInspection.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("task", "location")
+        .get(pk=inspection_id)
+    )

@@ -3,8 +3,10 @@
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 
 from warehouse.selectors.ledger import stock_drift
+from warehouse.services.inbound_planning import qc_inspection_plan, receipt_plan, release_plan
 from warehouse.services.tasks import task_claims_reopen_stale
 
 logger = logging.getLogger(__name__)
@@ -24,3 +26,21 @@ def stock_ledger_verify_task() -> dict[str, int]:
 @shared_task
 def task_claims_reopen_stale_task() -> int:
     return task_claims_reopen_stale()
+
+
+# --- inbound planning: each runs after the commit that made the work, and is idempotent ---
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def receipt_plan_task(receipt_id: int) -> int:
+    return len(receipt_plan(receipt_id=receipt_id))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def qc_inspection_plan_task(inspection_id: int) -> int:
+    return len(qc_inspection_plan(inspection_id=inspection_id))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def release_plan_task(move_id: int) -> int:
+    return len(release_plan(move_id=move_id))

@@ -242,5 +242,7 @@ LOGGING = {
 
 # --- Domain settings ------------------------------------------------------------------------
 WMS_DEMO_PASSWORD = env_str("WMS_DEMO_PASSWORD", "demo")
+# Receiving may pass a purchase order line's quantity by this much (percent, rounded down).
+WMS_OVER_RECEIPT_TOLERANCE_PERCENT = env_int("WMS_OVER_RECEIPT_TOLERANCE_PERCENT", 10)
 # A claimed task nobody touched for this long goes back to the queue.
 WMS_TASK_CLAIM_TIMEOUT_MINUTES = env_int("WMS_TASK_CLAIM_TIMEOUT_MINUTES", 30)

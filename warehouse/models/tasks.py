@@ -56,6 +56,13 @@ class Task(BaseModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     reference = models.CharField(max_length=100, blank=True)
+    receipt_item = models.ForeignKey(
+        "warehouse.ReceiptItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
     # Unique per cause, so a planner that runs twice creates nothing twice.
     origin_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
     created_by = models.ForeignKey(

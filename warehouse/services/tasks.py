@@ -1,5 +1,6 @@
 """The task queue floor staff work through: create, claim, release, cancel, reopen stale."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,8 +18,11 @@ def task_create(
     warehouse_id: int,
     kind: str,
     product: Product | None = None,
+    product_id: int | None = None,
     quantity: int = 0,
     lot: Lot | None = None,
+    lot_id: int | None = None,
+    receipt_item_id: int | None = None,
     source_location: Location | None = None,
     destination_location: Location | None = None,
     priority: int = 5,
@@ -42,9 +46,10 @@ def task_create(
     fields = {
         "warehouse_id": warehouse_id,
         "kind": kind,
-        "product": product,
+        "product_id": product.pk if product else product_id,
         "quantity": quantity,
-        "lot": lot,
+        "lot_id": lot.pk if lot else lot_id,
+        "receipt_item_id": receipt_item_id,
         "source_location": source_location,
         "destination_location": destination_location,
         "priority": priority,
@@ -61,6 +66,20 @@ def task_create(
         if origin_key:  # a concurrent planner made it first
             return Task.objects.get(origin_key=origin_key)
         raise
+
+
+def tasks_create_many(*, tasks: list[Task]) -> list[Task]:
+    """Insert unsaved open tasks in one statement; each needs an ``origin_key``.
+
+    Caller is in a transaction. Tasks whose key exists already are not inserted again; the
+    stored tasks of all keys are returned, in the order given.
+    """
+    keys = [task.origin_key for task in tasks]
+    if None in keys:
+        raise ValueError("tasks_create_many needs an origin_key on every task")
+    Task.objects.bulk_create(tasks, ignore_conflicts=True)
+    stored = Task.objects.in_bulk(keys, field_name="origin_key")
+    return [stored[key] for key in keys]
 
 
 @transaction.atomic(durable=True)
@@ -127,3 +146,38 @@ def task_claims_reopen_stale(*, older_than: timedelta | None = None) -> int:
     return Task.objects.filter(
         status=Task.Status.ASSIGNED, started_at__isnull=True, assigned_at__lt=cutoff
     ).update(status=Task.Status.OPEN, assignee=None, assigned_at=None, updated_at=timezone.now())
+
+
+def task_progress_record(*, task: Task, quantity: int) -> Task:
+    """Count ``quantity`` units done on a locked task; done when nothing is left."""
+    now = timezone.now()
+    task.quantity_done += quantity
+    task.started_at = task.started_at or now
+    fields = ["quantity_done", "started_at", "updated_at"]
+    if task.quantity_done >= task.quantity:
+        task.status = Task.Status.DONE
+        task.completed_at = now
+        fields += ["status", "completed_at"]
+    task.save(update_fields=fields)
+    return task
+
+
+def task_for_worker(*, task_id: int, user_id: int, kinds: Sequence[str]) -> Task:
+    """Lock the task for the worker completing it; an open task is claimed on the way."""
+    task = task_lock(task_id=task_id)
+    if task.kind not in kinds:
+        raise DomainError(
+            f"Task {task.pk} is a {task.get_kind_display().lower()} task.", field="task"
+        )
+    if task.status == Task.Status.CANCELLED:
+        raise Conflict(f"Task {task.pk} was cancelled.", field="status")
+    if task.status == Task.Status.OPEN:
+        task.status, task.assignee_id, task.assigned_at = (
+            Task.Status.ASSIGNED,
+            user_id,
+            timezone.now(),
+        )
+        task.save(update_fields=["status", "assignee", "assigned_at", "updated_at"])
+    elif task.assignee_id != user_id:
+        raise NotAllowed(f"Task {task.pk} is assigned to someone else.")
+    return task

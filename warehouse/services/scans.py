@@ -1,0 +1,51 @@
+"""Checking a worker's scans against the task in hand: right bin, right product, right lot.
+
+A wrong scan raises a domain error with a message for the handheld and changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from inventory.errors import WrongLocation, WrongLot, WrongProduct
+from warehouse.models import Location, Task
+from warehouse.selectors.scan import ProductScan, scan_location, scan_product
+
+
+@dataclass(frozen=True)
+class ScanCheck:
+    task: Task
+    source: Location
+    product_scan: ProductScan
+
+    def location_in_warehouse(self, raw: str, *, field: str = "destination_location") -> Location:
+        location = scan_location(warehouse_id=self.task.warehouse_id, raw=raw)
+        if location is None:
+            raise WrongLocation(f"No location {raw.strip()!r} in this warehouse.", field=field)
+        return location
+
+
+def scans_check(
+    *, task: Task, scanned_location: str, scanned_product: str, lot_code: str | None = None
+) -> ScanCheck:
+    """The source and product scans of ``task``; raises WrongLocation, WrongProduct, WrongLot.
+
+    A lot is checked when the worker gives one (typed, or in a GS1 label); a plain EAN scan of
+    a lot-tracked product is accepted, since the task already names the lot.
+    """
+    source = scan_location(warehouse_id=task.warehouse_id, raw=scanned_location or "")
+    expected_source = task.source_location
+    if source is None or source.pk != expected_source.pk:
+        shown = (scanned_location or "").strip() or "nothing"
+        raise WrongLocation(
+            f"You scanned {shown}; this stock is in {expected_source.code}.", field="location"
+        )
+    found = scan_product(raw=scanned_product or "")
+    if found is None or found.product.pk != task.product_id:
+        what = found.product.sku if found else (scanned_product or "").strip() or "nothing"
+        raise WrongProduct(
+            f"You scanned {what}; this task is for {task.product.sku} ({task.product.name}).",
+            field="product",
+        )
+    lot = (lot_code or "").strip() or found.lot_code
+    if task.lot_id and lot and lot != task.lot.code:
+        raise WrongLot(f"You scanned lot {lot}; this task is for lot {task.lot.code}.", field="lot")
+    return ScanCheck(task=task, source=source, product_scan=found)
