@@ -6,6 +6,7 @@ A wrong scan raises a domain error with a message for the handheld and changes n
 from dataclasses import dataclass
 
 from inventory.errors import WrongLocation, WrongLot, WrongProduct
+from inventory.gs1 import InvalidBarcode, scan_text
 from warehouse.models import Location, Task
 from warehouse.selectors.scan import ProductScan, scan_location, scan_product
 
@@ -19,7 +20,7 @@ class ScanCheck:
     def location_in_warehouse(self, raw: str, *, field: str = "destination_location") -> Location:
         location = scan_location(warehouse_id=self.task.warehouse_id, raw=raw)
         if location is None:
-            raise WrongLocation(f"No location {raw.strip()!r} in this warehouse.", field=field)
+            raise WrongLocation(f"No location {scan_text(raw)!r} in this warehouse.", field=field)
         return location
 
 
@@ -34,13 +35,16 @@ def scans_check(
     source = scan_location(warehouse_id=task.warehouse_id, raw=scanned_location or "")
     expected_source = task.source_location
     if source is None or source.pk != expected_source.pk:
-        shown = (scanned_location or "").strip() or "nothing"
+        shown = scan_text(scanned_location or "") or "nothing"
         raise WrongLocation(
             f"You scanned {shown}; this stock is in {expected_source.code}.", field="location"
         )
-    found = scan_product(raw=scanned_product or "")
+    try:
+        found = scan_product(raw=scanned_product or "")
+    except InvalidBarcode as error:  # the label is unreadable: it is the product scan's fault
+        raise InvalidBarcode(error.message, field="product") from error
     if found is None or found.product.pk != task.product_id:
-        what = found.product.sku if found else (scanned_product or "").strip() or "nothing"
+        what = found.product.sku if found else scan_text(scanned_product or "") or "nothing"
         raise WrongProduct(
             f"You scanned {what}; this task is for {task.product.sku} ({task.product.name}).",
             field="product",
