@@ -82,6 +82,8 @@ class Product(BaseModel):
     )
     requires_qc = models.BooleanField("requires QC", default=False)
     tracking = models.CharField(max_length=12, choices=Tracking.choices, default=Tracking.NONE)
+    # FEFO allocation leaves lots that expire sooner than this for other uses.
+    min_shelf_life_days = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -253,3 +255,23 @@ class PurchaseOrderLine(models.Model):
     def open_quantity(self) -> int:
         """Still to come; an over-receipt leaves nothing open (never negative)."""
         return max(self.quantity - self.received_quantity, 0)
+
+
+class DemandRecord(models.Model):
+    """Units shipped per product, warehouse and day: the history forecasts are made from."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="demand")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="demand")
+    date = models.DateField()
+    quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "warehouse", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "warehouse", "date"], name="demand_record_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.product_id} on {self.date}"

@@ -8,9 +8,9 @@ only, never on stock rows: skipping a locked stock row would hide stock that exi
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
-from warehouse.models import Location, QcInspection, Quant, Receipt, Task
+from warehouse.models import Location, Order, PickBatch, QcInspection, Quant, Receipt, Task
 
 QuantKey = tuple[int, int, int | None]  # (product_id, location_id, lot_id)
 
@@ -135,3 +135,52 @@ def qc_inspection_lock(*, inspection_id: int) -> QcInspection:
         .select_related("task", "location")
         .get(pk=inspection_id)
     )
+
+
+def orders_lock(*, order_ids: Iterable[int]) -> list[Order]:
+    """Lock orders (parent documents of their lines and allocations) in pk order."""
+    return list(
+        Order.objects.filter(pk__in=set(order_ids))
+        .select_for_update(of=("self",), no_key=True)
+        .order_by("pk")
+    )
+
+
+def quants_allocatable_lock(*, keys: Iterable[tuple[int, int]]) -> list[Quant]:
+    """Lock every quant that could be allocated for (product_id, warehouse_id) ``keys``: stock
+    with unreserved units in unblocked storage or pick bins, in pk order, with lot and bin.
+
+    Caller holds the keys' StockLevel locks; a bin cannot be blocked under it (blocking takes
+    the same level locks first).
+    """
+    keys = set(keys)
+    if not keys:
+        return []
+    rows = (
+        Quant.objects.filter(
+            product_id__in={p for p, _ in keys},
+            warehouse_id__in={w for _, w in keys},
+            quantity__gt=F("reserved"),
+            location__kind__in=Location.ALLOCATABLE_KINDS,
+            location__is_blocked=False,
+        )
+        .select_related("lot", "location")
+        .select_for_update(of=("self",), no_key=True)
+        .order_by("pk")
+    )
+    return [q for q in rows if (q.product_id, q.warehouse_id) in keys]
+
+
+def order_pick_tasks_lock(*, order_id: int) -> list[Task]:
+    """Lock an order's open pick tasks (pk order) before the order itself: a picker completing
+    one holds the task, then the order, and so must everyone."""
+    return list(
+        Task.objects.filter(order_id=order_id, kind=Task.Kind.PICK, status__in=Task.ACTIVE_STATUSES)
+        .select_for_update(of=("self",), no_key=True)
+        .order_by("pk")
+    )
+
+
+def pick_batch_claim_lock(*, queue: QuerySet[PickBatch]) -> PickBatch | None:
+    """The first batch of ``queue`` nobody is claiming right now (SKIP LOCKED), locked."""
+    return queue.select_for_update(of=("self",), skip_locked=True, no_key=True).first()

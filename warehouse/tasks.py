@@ -6,7 +6,9 @@ from celery import shared_task
 from django.db import OperationalError
 
 from warehouse.selectors.ledger import stock_drift
+from warehouse.services.allocation import backorders_allocate, orders_allocate
 from warehouse.services.inbound_planning import qc_inspection_plan, receipt_plan, release_plan
+from warehouse.services.picking import pick_tasks_create
 from warehouse.services.tasks import task_claims_reopen_stale
 
 logger = logging.getLogger(__name__)
@@ -44,3 +46,21 @@ def qc_inspection_plan_task(inspection_id: int) -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def release_plan_task(move_id: int) -> int:
     return len(release_plan(move_id=move_id))
+
+
+# --- outbound ---------------------------------------------------------------------------------
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def order_allocate_task(order_id: int) -> int:
+    return len(orders_allocate(order_ids=[order_id]))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def pick_tasks_create_task(order_ids: list[int]) -> int:
+    return len(pick_tasks_create(order_ids=order_ids))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def backorders_allocate_task(product_id: int, warehouse_id: int) -> int:
+    return len(backorders_allocate(product_id=product_id, warehouse_id=warehouse_id))

@@ -1,9 +1,17 @@
 from .inbound import QcInspection, Receipt, ReceiptItem, ReceiptLine
 from .layout import Location, Zone
+from .outbound import Allocation, Order, OrderLine, Package, PackageItem, PickBatch, Wave
 from .stock import Lot, Quant, StockMove
 from .tasks import Task
 
 __all__ = [
+    "Allocation",
+    "Order",
+    "OrderLine",
+    "Package",
+    "PackageItem",
+    "PickBatch",
+    "Wave",
     "Location",
     "Lot",
     "QcInspection",

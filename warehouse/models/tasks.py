@@ -63,6 +63,27 @@ class Task(BaseModel):
         on_delete=models.PROTECT,
         related_name="tasks",
     )
+    order = models.ForeignKey(
+        "warehouse.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    order_line = models.ForeignKey(
+        "warehouse.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    allocation = models.ForeignKey(
+        "warehouse.Allocation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    batch = models.ForeignKey(
+        "warehouse.PickBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    route_sequence = models.PositiveIntegerField(default=0)  # position on the batch's route
     # Unique per cause, so a planner that runs twice creates nothing twice.
     origin_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
     created_by = models.ForeignKey(

@@ -9,6 +9,7 @@ from inventory.locks import stock_levels_lock
 from inventory.models import Product
 from warehouse.locks import locations_lock, quants_lock
 from warehouse.models import Location, StockMove
+from warehouse.services.allocation import backorders_retry_on_commit
 from warehouse.services.lots import lot_resolve
 from warehouse.services.moves import MoveLine, moves_apply
 from warehouse.services.virtual import virtual_location
@@ -82,4 +83,6 @@ def stock_adjust(
             reason=reason,
             idempotency_key=idempotency_key,
         )
+    if difference > 0 and location.is_allocatable:
+        backorders_retry_on_commit(product_id=product.pk, warehouse_id=location.warehouse_id)
     return AdjustmentResult(location, product, lot_code, quant.quantity, counted_quantity, move)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from inventory.locks import stock_levels_lock
 from inventory.services.levels import stock_levels_apply
 from warehouse.locks import QuantKey, locations_lock, quants_lock
 from warehouse.models import Location, Quant, StockMove
+from wms.db import rows_update
 
 # Where stock sits decides which bucket of the stock level it counts in (None: available).
 _BUCKET_OF_KIND = {
@@ -135,31 +136,18 @@ def moves_apply(
     return StockMove.objects.bulk_create(moves)
 
 
-_QUANTS_WRITE_SQL = """
-UPDATE warehouse_quant AS quant
-SET quantity = new.quantity, reserved = new.reserved, received_at = new.received_at
-FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::integer[]) AS quantity,
-             unnest(%s::integer[]) AS reserved, unnest(%s::timestamptz[]) AS received_at) AS new
-WHERE quant.id = new.id
-"""
-
-
 def _quants_write(quants: Iterable[Quant]) -> None:
-    """Write the new state of locked quants in one statement, however many lines moved.
-
-    (Django's bulk_update builds a CASE per column, which grows quadratically with big waves.)
-    """
+    """Write the new state of locked quants in one statement, however many lines moved."""
     rows = list({q.pk: q for q in quants}.values())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _QUANTS_WRITE_SQL,
-            [
-                [q.pk for q in rows],
-                [q.quantity for q in rows],
-                [q.reserved for q in rows],
-                [q.received_at for q in rows],
-            ],
-        )
+    rows_update(
+        table="warehouse_quant",
+        ids=[q.pk for q in rows],
+        columns={
+            "quantity": ("integer", [q.quantity for q in rows]),
+            "reserved": ("integer", [q.reserved for q in rows]),
+            "received_at": ("timestamptz", [q.received_at for q in rows]),
+        },
+    )
 
 
 def _check_lines(lines: Sequence[MoveLine], locations: dict[int, Location]) -> None:

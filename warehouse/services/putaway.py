@@ -4,10 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
 from inventory.errors import DomainError, InvalidQuantity, LocationBlocked
 from warehouse.locks import putaway_planning_lock
 from warehouse.models import Location, StockMove, Task
+from warehouse.services.allocation import backorders_retry_on_commit
 from warehouse.services.moves import MoveLine, moves_apply
 from warehouse.services.putaway_strategy import PutawayStrategy
 from warehouse.services.scans import ScanCheck, scans_check
@@ -41,9 +43,17 @@ def putaway_tasks_plan(
     if not needs:
         return []
     putaway_planning_lock(warehouse_id=origin.warehouse_id)
-    strategy = PutawayStrategy(origin=origin, product_ids={n.product_id for n in needs})
+    # A need planned before keeps its plan. Planning it again would see its own tasks taking
+    # the room and could split differently, adding tasks under keys the first plan never used
+    # (a redelivered release_plan_task did exactly that). Every plan has a slot 0.
+    before = _planned_before(needs)
+    fresh = [need for need in needs if need.origin_key not in before]
+    earlier = [task for tasks in before.values() for task in tasks]
+    if not fresh:
+        return earlier
     planned = []
-    for need in needs:
+    strategy = PutawayStrategy(origin=origin, product_ids={n.product_id for n in fresh})
+    for need in fresh:
         slots = strategy.plan(
             product_id=need.product_id, lot_id=need.lot_id, quantity=need.quantity
         )
@@ -65,7 +75,25 @@ def putaway_tasks_plan(
                     notes=f"{slot.rule}; {need.notes}" if need.notes else slot.rule,
                 )
             )
-    return tasks_create_many(tasks=planned)
+    return earlier + tasks_create_many(tasks=planned)
+
+
+def _planned_before(needs: Sequence[PutawayNeed]) -> dict[str, list[Task]]:
+    """The stored tasks of the needs planned already, by the need's origin key."""
+    firsts = Task.objects.filter(origin_key__in=[f"{need.origin_key}:0" for need in needs])
+    found: dict[str, list[Task]] = {
+        task.origin_key.rpartition(":")[0]: [] for task in firsts.only("origin_key")
+    }
+    if not found:  # the usual case: one query
+        return {}
+    prefixes = Q()
+    for key in found:
+        prefixes |= Q(origin_key__startswith=f"{key}:")
+    for task in Task.objects.filter(prefixes).order_by("id"):
+        key, _, index = task.origin_key.rpartition(":")
+        if key in found and index.isdigit():
+            found[key].append(task)
+    return found
 
 
 @transaction.atomic(durable=True)
@@ -120,6 +148,8 @@ def putaway_task_complete(
         reference=task.reference,
         idempotency_key=f"task:{task.pk}:{task.quantity_done}",
     )
+    if bin_.kind in Location.ALLOCATABLE_KINDS:
+        backorders_retry_on_commit(product_id=task.product_id, warehouse_id=task.warehouse_id)
     return task_progress_record(task=task, quantity=quantity)
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from inventory.errors import Conflict, DomainError, NotAllowed
 from inventory.models import Product
-from warehouse.locks import task_claim_lock, task_lock
-from warehouse.models import Location, Lot, Task
+from warehouse.locks import pick_batch_claim_lock, task_claim_lock, task_lock
+from warehouse.models import Location, Lot, PickBatch, Task
 
 
 def task_create(
@@ -87,24 +87,59 @@ def task_claim(*, user_id: int, warehouse_id: int, kinds: list[str] | None = Non
     """Give the user their next task: the one they already hold, else the most urgent open one.
 
     Open tasks are taken with SELECT ... FOR UPDATE SKIP LOCKED, so handhelds claiming at the
-    same moment never get the same task and never wait for each other. None: no work.
+    same moment never get the same task and never wait for each other. Picks are claimed a
+    whole batch at a time (the batch row is taken with SKIP LOCKED too), and only once their
+    wave is released. None: no work.
     """
     mine = Task.objects.filter(
         assignee_id=user_id, status=Task.Status.ASSIGNED, warehouse_id=warehouse_id
     )
-    queue = Task.objects.filter(status=Task.Status.OPEN, warehouse_id=warehouse_id)
+    # Picks wait for their wave: until released they belong to no batch.
+    queue = Task.objects.filter(status=Task.Status.OPEN, warehouse_id=warehouse_id).exclude(
+        kind=Task.Kind.PICK, batch__isnull=True
+    )
     if kinds:
         mine, queue = mine.filter(kind__in=kinds), queue.filter(kind__in=kinds)
-    if held := mine.order_by("priority", "assigned_at", "id").first():
+    if held := mine.order_by("route_sequence", "priority", "assigned_at", "id").first():
         return held
-    task = task_claim_lock(queue=queue.order_by("priority", "created_at", "id"))
-    if task is None:
-        return None
+    busy_batches: list[int] = []
+    for _attempt in range(20):
+        task = task_claim_lock(
+            queue=queue.exclude(batch_id__in=busy_batches).order_by(
+                "priority", "created_at", "route_sequence", "id"
+            )
+        )
+        if task is None:
+            return None
+        if task.batch_id is None:
+            return _assign(task, user_id)
+        if pick_batch_claim_lock(queue=PickBatch.objects.filter(pk=task.batch_id)) is None:
+            busy_batches.append(task.batch_id)  # another handheld is taking this batch now
+            continue
+        return _batch_assign(task.batch_id, user_id)
+    return None
+
+
+def _assign(task: Task, user_id: int) -> Task:
     task.status = Task.Status.ASSIGNED
     task.assignee_id = user_id
     task.assigned_at = timezone.now()
     task.save(update_fields=["status", "assignee", "assigned_at", "updated_at"])
     return task
+
+
+def _batch_assign(batch_id: int, user_id: int) -> Task:
+    """Caller holds the batch row: hand all its open picks to the user, first stop first."""
+    now = timezone.now()
+    PickBatch.objects.filter(pk=batch_id).update(assignee_id=user_id, claimed_at=now)
+    Task.objects.filter(batch_id=batch_id, status=Task.Status.OPEN).update(
+        status=Task.Status.ASSIGNED, assignee_id=user_id, assigned_at=now, updated_at=now
+    )
+    return (
+        Task.objects.filter(batch_id=batch_id, status=Task.Status.ASSIGNED, assignee_id=user_id)
+        .order_by("route_sequence", "id")
+        .first()
+    )
 
 
 @transaction.atomic(durable=True)

@@ -1,0 +1,240 @@
+"""Allocation: promising stock in bins to order lines, FIFO or FEFO, never twice.
+
+Set-based: however many orders and lines, one call locks their stock levels in one statement,
+locks every candidate quant in one statement, chooses in memory, and writes reservations,
+allocations, lines and order statuses in one statement each. The StockLevel locks serialise
+all allocation of one SKU in one warehouse, so concurrent callers can never oversell.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from inventory.locks import stock_levels_lock
+from inventory.models import Product
+from inventory.services.levels import stock_levels_apply
+from warehouse.locks import orders_lock, quants_allocatable_lock
+from warehouse.models import Allocation, Order, OrderLine, Quant
+from wms.db import rows_update
+
+
+def choose_stock(
+    *,
+    product: Product,
+    candidates: Sequence[Quant],
+    wanted: int,
+    free: dict[int, int],
+    today: date,
+) -> list[tuple[Quant, int]]:
+    """Which quants, and how many units of each, a line of ``wanted`` units gets.
+
+    FIFO (oldest receipt first) for most products; FEFO (earliest expiry first, never expired,
+    never inside the product's minimum remaining shelf life) for expiry-tracked ones. ``free``
+    maps quant id to unreserved units and is spent here.
+    """
+    if product.tracks_expiry:
+        usable_from = today + timedelta(days=product.min_shelf_life_days)
+        pool = [
+            q
+            for q in candidates
+            if q.lot and q.lot.expiry_date and q.lot.expiry_date >= usable_from
+        ]
+        pool.sort(key=lambda q: (q.lot.expiry_date, q.received_at, q.pk))
+    else:
+        pool = sorted(candidates, key=lambda q: (q.received_at, q.pk))
+    chosen = []
+    for quant in pool:
+        if wanted == 0:
+            break
+        units = min(wanted, free[quant.pk])
+        if units:
+            chosen.append((quant, units))
+            free[quant.pk] -= units
+            wanted -= units
+    return chosen
+
+
+def orders_allocate_apply(
+    *,
+    order_ids: Iterable[int],
+    product_ids: set[int] | None = None,
+    exclude_location_ids: Iterable[int] = (),
+) -> list[Allocation]:
+    """Allocate what the orders' lines still lack. Caller is in a transaction.
+
+    ``product_ids`` limits it to those products (a backorder retry); ``exclude_location_ids``
+    leaves bins out (one a picker just found short). Closed orders are skipped. Returns the new
+    allocations; lines that get less than they lack stay backordered.
+    """
+    orders = {o.pk: o for o in orders_lock(order_ids=order_ids) if not o.is_closed}
+    lines = [
+        line
+        for line in OrderLine.objects.filter(order_id__in=orders).select_related("product")
+        if line.allocated_quantity < line.quantity
+        and (product_ids is None or line.product_id in product_ids)
+    ]
+    if not lines:
+        _order_statuses_refresh(orders.values())
+        return []
+    keys = {(line.product_id, orders[line.order_id].warehouse_id) for line in lines}
+    stock_levels_lock(keys=keys)
+    excluded = set(exclude_location_ids)
+    by_key: dict[tuple[int, int], list[Quant]] = defaultdict(list)
+    for quant in quants_allocatable_lock(keys=keys):
+        if quant.location_id not in excluded:
+            by_key[(quant.product_id, quant.warehouse_id)].append(quant)
+    free = {q.pk: q.quantity - q.reserved for qs in by_key.values() for q in qs}
+
+    def urgency(line: OrderLine) -> tuple:
+        order = orders[line.order_id]
+        return (
+            order.priority,
+            order.requested_ship_date or date.max,
+            order.created_at,
+            order.pk,
+            line.pk,
+        )
+
+    today = timezone.localdate()
+    allocations: list[Allocation] = []
+    reserved: dict[int, Quant] = {}
+    level_deltas: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: {"reserved": 0})
+    for line in sorted(lines, key=urgency):
+        key = (line.product_id, orders[line.order_id].warehouse_id)
+        for quant, units in choose_stock(
+            product=line.product,
+            candidates=by_key[key],
+            wanted=line.quantity - line.allocated_quantity,
+            free=free,
+            today=today,
+        ):
+            allocations.append(
+                Allocation(
+                    line=line,
+                    quant=quant,
+                    location_id=quant.location_id,
+                    lot_id=quant.lot_id,
+                    quantity=units,
+                )
+            )
+            quant.reserved += units
+            reserved[quant.pk] = quant
+            line.allocated_quantity += units
+            level_deltas[key]["reserved"] += units
+    _reservations_write(reserved.values())
+    stock_levels_apply(deltas=level_deltas)
+    Allocation.objects.bulk_create(allocations)
+    rows_update(
+        table="warehouse_orderline",
+        ids=[line.pk for line in lines],
+        columns={"allocated_quantity": ("integer", [ln.allocated_quantity for ln in lines])},
+    )
+    _order_statuses_refresh(orders.values())
+    return allocations
+
+
+def _reservations_write(quants: Iterable[Quant]) -> None:
+    quants = list(quants)
+    rows_update(
+        table="warehouse_quant",
+        ids=[q.pk for q in quants],
+        columns={"reserved": ("integer", [q.reserved for q in quants])},
+    )
+
+
+def order_status_of(lines: Sequence[OrderLine], current: str) -> str:
+    """An open order's status, from its lines' progress."""
+    quantity = sum(line.quantity for line in lines)
+    allocated = sum(line.allocated_quantity for line in lines)
+    picked = sum(line.picked_quantity for line in lines)
+    if quantity and picked == quantity:
+        return Order.Status.PICKED
+    if picked:
+        return Order.Status.PICKING
+    if quantity and allocated == quantity:
+        return Order.Status.ALLOCATED
+    if allocated:
+        return Order.Status.PARTIALLY_ALLOCATED
+    return Order.Status.BACKORDERED if quantity else current
+
+
+def _order_statuses_refresh(orders: Iterable[Order]) -> None:
+    """Recompute the status of locked, open orders from their lines (one read, one write)."""
+    orders = [o for o in orders if not o.is_closed]
+    if not orders:
+        return
+    lines: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in OrderLine.objects.filter(order__in=orders):
+        lines[line.order_id].append(line)
+    for order in orders:
+        order.status = order_status_of(lines[order.pk], order.status)
+    rows_update(
+        table="warehouse_order",
+        ids=[o.pk for o in orders],
+        columns={"status": ("text", [o.status for o in orders])},
+    )
+
+
+@transaction.atomic(durable=True)
+def orders_allocate(*, order_ids: Sequence[int]) -> list[Allocation]:
+    """Allocate the orders now; their pick tasks are made by the worker after commit."""
+    allocations = orders_allocate_apply(order_ids=order_ids)
+    if allocations:
+        from warehouse.tasks import pick_tasks_create_task  # the tasks module imports services
+
+        transaction.on_commit(
+            partial(
+                pick_tasks_create_task.delay,
+                order_ids=sorted({a.line.order_id for a in allocations}),
+            )
+        )
+    return allocations
+
+
+@transaction.atomic(durable=True)
+def backorders_allocate(*, product_id: int, warehouse_id: int) -> list[Allocation]:
+    """Stock of a product arrived: give it to the open orders still waiting for it, most
+    urgent first."""
+    waiting = (
+        OrderLine.objects.filter(product_id=product_id, order__warehouse_id=warehouse_id)
+        .exclude(order__status__in=Order.CLOSED_STATUSES)
+        .filter(allocated_quantity__lt=F("quantity"))
+        .values_list("order_id", flat=True)
+    )
+    order_ids = sorted(set(waiting))
+    if not order_ids:
+        return []
+    allocations = orders_allocate_apply(order_ids=order_ids, product_ids={product_id})
+    if allocations:
+        from warehouse.tasks import pick_tasks_create_task
+
+        transaction.on_commit(
+            partial(
+                pick_tasks_create_task.delay,
+                order_ids=sorted({a.line.order_id for a in allocations}),
+            )
+        )
+    return allocations
+
+
+def backorders_retry_on_commit(*, product_id: int, warehouse_id: int) -> None:
+    """Stock of the product became available: if orders wait for it, retry them after commit.
+
+    One cheap query on the hot path; the allocation itself runs in the worker.
+    """
+    waiting = (
+        OrderLine.objects.filter(product_id=product_id, order__warehouse_id=warehouse_id,
+                                 allocated_quantity__lt=F("quantity"))
+        .exclude(order__status__in=Order.CLOSED_STATUSES)
+        .exists()
+    )
+    if waiting:
+        from warehouse.tasks import backorders_allocate_task
+
+        transaction.on_commit(partial(backorders_allocate_task.delay, product_id=product_id,
+                                      warehouse_id=warehouse_id))
