@@ -2,6 +2,7 @@
 
 from inventory.errors import DomainError, NotFound
 from warehouse.models import Task
+from warehouse.services.picking import pick_task_complete
 from warehouse.services.putaway import PUTAWAY_KINDS, putaway_task_complete
 from warehouse.services.qc import qc_task_record
 
@@ -47,4 +48,10 @@ def task_complete(
             lot_code=lot,
         )
         return Task.objects.get(pk=inspection.task_id)
+    if kind == Task.Kind.PICK:
+        # Fewer than asked is a short pick.
+        return pick_task_complete(
+            task_id=task_id, user_id=user_id, scanned_location=location,
+            scanned_product=product, quantity=quantity, lot_code=lot,
+        )
     raise DomainError(f"{kind} tasks cannot be completed here yet.", field="task")
