@@ -52,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "warehouse.view_receipt",
         "warehouse.view_order",
         "warehouse.ship_order",
+        "inventory.view_purchaseorder",
         "inventory.view_product",
         "inventory.view_warehouse",
     ],

@@ -12,8 +12,10 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from inventory.barcodes import gtin_is_valid
-from inventory.models import Product, Supplier, UserScope, Warehouse
-from warehouse.models import Location, Lot, Quant, StockMove, Task
+from inventory.models import Product, PurchaseOrder, StockLevel, Supplier, UserScope, Warehouse
+from inventory.services.purchasing import OrderLineInput, purchase_order_create
+from warehouse.demo.purchasing import DemoOrder, demo_deliveries_ensure, marker
+from warehouse.models import Location, Lot, Quant, Receipt, StockMove, Task
 from warehouse.selectors.ledger import stock_drift
 from warehouse.services.layout import warehouse_setup
 from wms.roles import FLOOR, PURCHASER, SUPERVISOR
@@ -43,6 +45,9 @@ def snapshot() -> dict[str, object]:
         "units": Quant.objects.aggregate(total=Sum("quantity"))["total"],
         "homes": Location.objects.exclude(home_product=None).count(),
         "blocked": Location.objects.filter(is_blocked=True).count(),
+        "orders": sorted(PurchaseOrder.objects.values_list("number", "status")),
+        "receipts": sorted(Receipt.objects.values_list("reference", "status")),
+        "on_order": StockLevel.objects.aggregate(total=Sum("on_order"))["total"],
     }
 
 
@@ -54,10 +59,12 @@ def test_seed_demo_builds_the_full_size_demo():
     assert_layout_of_aisles_on_an_s_shaped_pick_path()
     assert_catalogue_and_users()
     assert_open_work_waits_on_the_docks()
+    assert_deliveries_are_expected_at_main()
     assert StockMove.objects.filter(kind="transfer").exists()
     assert stock_drift().is_clean
     assert "users: 5 created" in out
     assert "history: 7 days" in out
+    assert "deliveries: 4 purchase orders created, 3 sent, 4 expected receipts created" in out
 
 
 def assert_layout_of_aisles_on_an_s_shaped_pick_path() -> None:
@@ -147,6 +154,45 @@ def assert_open_work_waits_on_the_docks() -> None:
     assert all(b.blocked_reason for b in blocked)
 
 
+def assert_deliveries_are_expected_at_main() -> None:
+    # Trucks the floor can receive: three sent orders with their receipts, one notice.
+    orders = PurchaseOrder.objects.filter(warehouse__code="MAIN").prefetch_related(
+        "lines__product", "receipts__lines"
+    )
+    by_status = defaultdict(list)
+    for order in orders:
+        by_status[order.status].append(order)
+        assert "[demo:MAIN:po:" in order.notes
+        assert order.created_by.username == "purchaser"
+    assert {status: len(found) for status, found in by_status.items()} == {"sent": 3, "draft": 1}
+    assert not by_status["draft"][0].receipts.exists()
+    for order in by_status["sent"]:
+        assert order.lines.count() >= 3
+        (receipt,) = order.receipts.all()
+        assert (receipt.kind, receipt.status, receipt.dock.kind) == (
+            "purchase_order",
+            "expected",
+            K.RECEIVING,
+        )
+        expected = {line.product_id: line.expected_quantity for line in receipt.lines.all()}
+        assert expected == {line.product_id: line.quantity for line in order.lines.all()}
+    products = [line.product for order in by_status["sent"] for line in order.lines.all()]
+    assert any(p.requires_qc for p in products)
+    assert any(p.tracking == Product.Tracking.LOT_EXPIRY for p in products)
+    assert any(not p.requires_qc and p.tracking == Product.Tracking.NONE for p in products)
+    assert len({r.dock_id for r in Receipt.objects.filter(warehouse__code="MAIN")}) >= 2
+    ordered = sum(line.quantity for order in by_status["sent"] for line in order.lines.all())
+    assert StockLevel.objects.aggregate(total=Sum("on_order"))["total"] == ordered
+    (notice,) = Receipt.objects.filter(kind="advance_notice")
+    assert (notice.warehouse.code, notice.status, notice.purchase_order) == (
+        "MAIN",
+        "expected",
+        None,
+    )
+    assert notice.lines.count() >= 1
+    assert all(line.expected_quantity > 0 for line in notice.lines.all())
+
+
 @pytest.mark.django_db
 def test_seed_demo_writes_ninety_days_of_history_through_the_ledger():
     seed("--scale", "0.1")
@@ -201,9 +247,38 @@ def test_a_second_run_only_ensures_users_and_changes_nothing():
     out = seed("--scale", "0.05", "--days", "10")
 
     assert snapshot() == before
+    assert before["orders"]
     assert "5 kept" in out
     assert "skipped" in out
+    assert "deliveries: 0 purchase orders created, 0 sent, 0 expected receipts created" in out
     assert stock_drift().is_clean
+
+
+@pytest.mark.django_db
+def test_deliveries_stopped_half_way_are_finished_and_never_doubled():
+    seed("--scale", "0.05", "--days", "3", "--quiet")
+    main = Warehouse.objects.get(code="MAIN")
+    spec = DemoOrder("late", "FERROX", "HW", (10, 20), "A late order")
+    # As if a run died right after creating this order: a draft, not sent, no receipt.
+    purchase_order_create(
+        supplier=Supplier.objects.get(code="FERROX"),
+        warehouse=main,
+        lines=[OrderLineInput(Product.objects.filter(sku__startswith="HW-").first(), 10)],
+        notes=f"A late order {marker(main, spec)}",
+    )
+
+    finished = demo_deliveries_ensure(
+        warehouse=main, purchaser_id=None, clerk_id=None, orders=[spec], notice=None
+    )
+    again = demo_deliveries_ensure(
+        warehouse=main, purchaser_id=None, clerk_id=None, orders=[spec], notice=None
+    )
+
+    assert (finished.orders_created, finished.orders_sent, finished.receipts_created) == (0, 1, 1)
+    assert (again.orders_created, again.orders_sent, again.receipts_created) == (0, 0, 0)
+    (order,) = PurchaseOrder.objects.filter(notes__contains=marker(main, spec))
+    assert order.status == "sent"
+    assert order.receipts.get().status == "expected"
 
 
 @pytest.mark.django_db

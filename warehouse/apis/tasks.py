@@ -1,4 +1,6 @@
-"""Tasks over the API: the list and detail, and claiming the next task."""
+"""Tasks over the API: the list and detail, claiming the next task, and completing it."""
+
+from typing import Any
 
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -13,8 +15,12 @@ from rest_framework.response import Response
 
 from warehouse.models import Task
 from warehouse.selectors.tasks import ORDER_REFERENCE_PREFIX, tasks_list, tasks_of_order
+from warehouse.services.qc import FAIL, PASS
+from warehouse.services.task_completion import task_complete
 from warehouse.services.tasks import task_claim
 from wms.api.fields import WarehouseCodeField
+from wms.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from wms.api.idempotency import idempotent
 from wms.api.permissions import CanWorkTasks
 from wms.api.schema import SCOPE_NOTE, error_responses
 from wms.api.viewsets import ApiViewSet, filter_text
@@ -96,6 +102,67 @@ class TaskClaimSerializer(serializers.Serializer):
     )
 
 
+# Far beyond any task; keeps quantities inside the database's integer range.
+MAX_QUANTITY = 100_000_000
+SCAN_LENGTH = 200  # a GS1 label with lot, dates and count fits with room to spare
+
+
+def _scan(help_text: str, *, required: bool = True) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=SCAN_LENGTH,
+        required=required,
+        allow_blank=not required,
+        allow_null=not required,
+        trim_whitespace=False,  # the scan parser strips what a scanner adds, GS included
+        help_text=help_text,
+    )
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    location = _scan("The source location as scanned (barcode or code): where the stock is.")
+    product = _scan("The product as scanned: SKU, EAN/UPC barcode or GS1 label.")
+    quantity = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        required=False,
+        allow_null=True,
+        help_text="Putaway: units moved now (default: all that is left; fewer leaves the task "
+        "with the worker for the rest). QC fail: how many failed, unless `failed_quantity`.",
+    )
+    lot = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The lot on the goods, checked against the task's (`wrong_lot`).",
+    )
+    destination_location = _scan(
+        "Putaway: the bin actually used (default: the suggested one). Another bin is accepted "
+        "when it is an unblocked storage or pick bin with room, and recorded as such.",
+        required=False,
+    )
+    result = serializers.ChoiceField(
+        choices=[(PASS, "Pass"), (FAIL, "Fail")],
+        required=False,
+        allow_null=True,
+        help_text="QC: the inspection's result (required for QC tasks).",
+    )
+    failed_quantity = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        required=False,
+        allow_null=True,
+        help_text="QC fail: how many units failed (default: all); a partial fail splits the "
+        "goods, the failed units go to quarantine and the rest on to putaway.",
+    )
+    reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="QC fail: why the goods failed (required for a fail).",
+    )
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[TaskFilters],
@@ -147,5 +214,40 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         )
         if task is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
+        task = tasks_list(warehouses=self.warehouses()).get(pk=task.pk)
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(
+        request=TaskCompleteSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: TaskSerializer, **error_responses(400, 404, 409)},
+        description="Complete a putaway, replenish or QC task with the worker's scans. An open "
+        "task is claimed on the way; another's task is a 403. Every scan is checked and a "
+        "wrong one changes nothing: `wrong_location` (source or destination), "
+        "`wrong_product`, `wrong_lot`, `invalid_barcode`, `over_capacity` (the bin has no "
+        "room), `location_blocked`; `invalid_quantity` for more than is left. Completing a "
+        "done task again changes nothing and answers the task; a part quantity repeated "
+        "moves again unless the request repeats its `Idempotency-Key`. Needs permission "
+        "`warehouse.work_task`. " + SCOPE_NOTE,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanWorkTasks])
+    @idempotent
+    def complete(self, request: Request, pk: str) -> Response:
+        task = self.get_object()  # 404 outside the user's warehouses
+        given = TaskCompleteSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data: dict[str, Any] = given.validated_data
+        task_complete(
+            task_id=task.pk,
+            user_id=request.user.pk,
+            location=data["location"],
+            product=data["product"],
+            quantity=data.get("quantity"),
+            lot=data.get("lot") or None,
+            destination_location=data.get("destination_location") or None,
+            result=data.get("result"),
+            failed_quantity=data.get("failed_quantity"),
+            reason=data.get("reason", ""),
+        )
         task = tasks_list(warehouses=self.warehouses()).get(pk=task.pk)
         return Response(TaskSerializer(task).data)

@@ -1,10 +1,13 @@
-"""The demo, phase by phase: users, layouts, catalogue, home bins, history, open work.
+"""The demo, phase by phase: users, layouts, catalogue, home bins, history, open work,
+deliveries expected at MAIN's docks.
 
 Idempotent. Users are created when missing and never changed. Once the MAIN warehouse holds
-stock moves the demo is present and everything else is skipped; until then each phase creates
-only what is missing by natural key (warehouse and location code, supplier code, SKU), so a run
-that failed half way resumes. The history and open work of all sites are one transaction:
-they are there completely or not at all.
+stock moves the demo is present and everything else is skipped but the expected deliveries,
+which are made step by step and found by markers (``warehouse.demo.purchasing``), so a run that
+stopped among them finishes them; until then each phase creates only what is missing by natural
+key (warehouse and location code, supplier code, SKU), so a run that failed half way resumes.
+The history and open work of all sites are one transaction: they are there completely or not at
+all.
 """
 
 import time
@@ -21,6 +24,7 @@ from warehouse.demo.history import Crew, history_write
 from warehouse.demo.layout import site_ensure, site_plans
 from warehouse.demo.open_work import OpenWork, open_work_create
 from warehouse.demo.profiles import Profile, home_bins_assign, profiles_build
+from warehouse.demo.purchasing import demo_deliveries_ensure
 from warehouse.demo.site import site_load
 from warehouse.demo.users import demo_users_default_warehouse, demo_users_ensure
 from warehouse.models import StockMove
@@ -54,7 +58,8 @@ def demo_present() -> bool:
 
 
 def demo_seed(*, scale: float = 1.0, days: int = DEFAULT_DAYS, say: Say = print) -> bool:
-    """Load the demo; returns False when it was already present (only users were ensured)."""
+    """Load the demo; returns False when it was already present (only users and the expected
+    deliveries were ensured)."""
     log = _Log(say)
     users = demo_users_ensure()
     log(
@@ -63,6 +68,7 @@ def demo_seed(*, scale: float = 1.0, days: int = DEFAULT_DAYS, say: Say = print)
     )
     if demo_present():
         log("demo present (MAIN has stock moves): layout, catalogue, stock, open work skipped")
+        _deliveries_ensure(users.ids, log)  # a run that stopped among them finishes them
         return False
     with _fast_commits():
         plans = site_plans(scale=scale)
@@ -92,6 +98,7 @@ def demo_seed(*, scale: float = 1.0, days: int = DEFAULT_DAYS, say: Say = print)
         for location_id, reason in work.to_block:
             location_set_blocked(location_id=location_id, blocked=True, reason=reason)
         log(f"blocked bins: {len(work.to_block)}")
+        _deliveries_ensure(users.ids, log)
     say(f"demo loaded in {time.monotonic() - log.started:.1f} s")
     return True
 
@@ -132,6 +139,22 @@ def _stock_write(
         )
     log(f"open work: {total.received} receipt lines on the docks; tasks: {_counts(total.tasks)}")
     return total
+
+
+def _deliveries_ensure(user_ids: dict[str, int], log: _Log) -> None:
+    """Purchase orders and a notice for MAIN, with receipts the floor can receive."""
+    main = Warehouse.objects.filter(code=MAIN).first()
+    if main is None:
+        return
+    made = demo_deliveries_ensure(
+        warehouse=main,
+        purchaser_id=user_ids.get("purchaser"),
+        clerk_id=user_ids.get("supervisor"),
+    )
+    log(
+        f"deliveries: {made.orders_created} purchase orders created, {made.orders_sent} sent, "
+        f"{made.receipts_created} expected receipts created"
+    )
 
 
 def _counts(counter: Counter[str]) -> str:

@@ -21,6 +21,7 @@ from warehouse.models import Location, Lot, Receipt, ReceiptItem, ReceiptLine, S
 from warehouse.services.lots import lots_for_receiving
 from warehouse.services.moves import MoveLine, moves_apply
 from warehouse.services.virtual import virtual_location
+from wms.db import rows_update
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,7 @@ def _dock(warehouse: Warehouse, dock: Location | None) -> Location:
     return found
 
 
-@transaction.atomic(durable=True)
-def receipt_create(
+def receipt_create_apply(
     *,
     warehouse: Warehouse,
     purchase_order: PurchaseOrder | None = None,
@@ -68,7 +68,8 @@ def receipt_create(
     created_by_id: int | None = None,
 ) -> Receipt:
     """An expected receipt: from a sent purchase order (its open lines), from an advance
-    notice (``expected`` lines), or, with neither, an unplanned delivery."""
+    notice (``expected`` lines), or, with neither, an unplanned delivery. Caller is in a
+    transaction (``receipt_create`` opens one)."""
     if purchase_order is not None:
         if purchase_order.warehouse_id != warehouse.pk:
             raise DomainError(
@@ -127,8 +128,7 @@ def _expected_lines(
     ]
 
 
-@transaction.atomic(durable=True)
-def receipt_receive(
+def receipt_receive_apply(
     *,
     receipt_id: int,
     entries: Sequence[ReceivedEntry],
@@ -142,7 +142,7 @@ def receipt_receive(
     (NotOnOrder), more than the line's quantity plus the tolerance (OverReceipt), a missing or
     unknown lot or expiry for a tracked product, expired goods (Expired: we refuse them at the
     dock rather than quarantine them; see README). With ``idempotency_key``, a repeat returns
-    what the first call received.
+    what the first call received. Caller is in a transaction (``receipt_receive`` opens one).
     """
     receipt = receipt_lock(receipt_id=receipt_id)
     if idempotency_key and (done := _received_before(idempotency_key)):
@@ -193,7 +193,13 @@ def receipt_receive(
     )
     for entry in entries:
         lines[entry.product.pk].received_quantity += entry.quantity
-    ReceiptLine.objects.bulk_update(lines.values(), ["received_quantity"])
+    rows_update(  # one statement; bulk_update's CASE per row grows with the square of the lines
+        table=ReceiptLine._meta.db_table,
+        ids=[line.pk for line in lines.values()],
+        columns={
+            "received_quantity": ("integer", [line.received_quantity for line in lines.values()])
+        },
+    )
     if receipt.status == Receipt.Status.EXPECTED:
         receipt.status = Receipt.Status.RECEIVING
         receipt.save(update_fields=["status", "updated_at"])
@@ -222,8 +228,9 @@ def _lines_for(receipt: Receipt, entries: Sequence[ReceivedEntry]) -> dict[int, 
     incoming: dict[int, int] = defaultdict(int)
     for entry in entries:
         incoming[entry.product.pk] += entry.quantity
+    new_lines: dict[int, ReceiptLine] = {}
     for entry in entries:
-        if entry.product.pk in lines:
+        if entry.product.pk in lines or entry.product.pk in new_lines:
             continue
         if receipt.kind != Receipt.Kind.UNPLANNED:
             source = receipt.purchase_order.number if receipt.purchase_order else "the notice"
@@ -231,7 +238,9 @@ def _lines_for(receipt: Receipt, entries: Sequence[ReceivedEntry]) -> dict[int, 
                 f"{entry.product.sku} is not on {source}. Receive it on an unplanned receipt.",
                 field="product",
             )
-        lines[entry.product.pk] = ReceiptLine.objects.create(receipt=receipt, product=entry.product)
+        new_lines[entry.product.pk] = ReceiptLine(receipt=receipt, product=entry.product)
+    for line in ReceiptLine.objects.bulk_create(new_lines.values()):
+        lines[line.product_id] = line
     if receipt.kind == Receipt.Kind.ADVANCE_NOTICE:
         for product_id, quantity in incoming.items():
             line = lines[product_id]
@@ -245,8 +254,7 @@ def _lines_for(receipt: Receipt, entries: Sequence[ReceivedEntry]) -> dict[int, 
     return lines
 
 
-@transaction.atomic(durable=True)
-def receipt_close(*, receipt_id: int) -> Receipt:
+def receipt_close_apply(*, receipt_id: int) -> Receipt:
     """Nothing more will arrive on this receipt; what is missing stays open on the PO."""
     receipt = receipt_lock(receipt_id=receipt_id)
     if receipt.status == Receipt.Status.CLOSED:
@@ -257,3 +265,8 @@ def receipt_close(*, receipt_id: int) -> Receipt:
     receipt.closed_at = timezone.now()
     receipt.save(update_fields=["status", "closed_at", "updated_at"])
     return receipt
+
+
+receipt_create = transaction.atomic(durable=True)(receipt_create_apply)
+receipt_receive = transaction.atomic(durable=True)(receipt_receive_apply)
+receipt_close = transaction.atomic(durable=True)(receipt_close_apply)

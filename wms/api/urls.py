@@ -5,7 +5,9 @@ from rest_framework.routers import DefaultRouter
 
 from inventory.apis.catalog import ProductViewSet, SupplierViewSet
 from inventory.apis.levels import StockLevelViewSet
+from inventory.apis.purchasing import PurchaseOrderViewSet
 from warehouse.apis.layout import LocationViewSet, WarehouseViewSet
+from warehouse.apis.receiving import ReceiptViewSet
 from warehouse.apis.stock import AdjustmentViewSet, QuantViewSet, StockMoveViewSet
 from warehouse.apis.tasks import TaskViewSet
 from wms.api.auth import TokenObtainView
@@ -20,6 +22,8 @@ router.register("stock-levels", StockLevelViewSet, basename="stock-level")
 router.register("moves", StockMoveViewSet, basename="move")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("adjustments", AdjustmentViewSet, basename="adjustment")
+router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+router.register("receipts", ReceiptViewSet, basename="receipt")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
