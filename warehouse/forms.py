@@ -1,5 +1,7 @@
 """Forms of the warehouse pages: they parse and check input, nothing more."""
 
+from typing import Any
+
 from django import forms
 
 
@@ -47,3 +49,168 @@ class StockFilterForm(forms.Form):
             "search": self.cleaned_data.get("q", ""),
             "zone_code": self.cleaned_data.get("zone", ""),
         }
+
+
+# --- inbound: receiving, the work screen, quarantine ----------------------------------------
+
+GS = "\x1d"  # GS1's FNC1 as scanners send it: it separates a label's fields, so it stays
+KEY_PATTERN = r"^[0-9a-f]{32}$"
+QUANTITY_ERRORS = {
+    "required": "Enter how many units.",
+    "invalid": "Enter the quantity as a whole number, like 12.",
+    "min_value": "The quantity must be at least %(limit_value)s.",
+    "max_value": "That is more than %(limit_value)s units; count again.",
+}
+
+
+def scan_clean(value: str) -> str:
+    """A scan without control characters, except GS1's separator; stripped."""
+    return "".join(ch for ch in value if ch.isprintable() or ch == GS).strip()
+
+
+class LabelScanForm(forms.Form):
+    """A scan of a product label or bin where GS1 fields matter (keeps the GS separators)."""
+
+    code = forms.CharField(
+        max_length=128,
+        strip=False,
+        error_messages={
+            "required": "Scan the label, or type the code and press Enter.",
+            "max_length": "That code is too long (at most 128 characters); scan it again.",
+        },
+    )
+
+    def clean_code(self) -> str:
+        code = scan_clean(self.cleaned_data["code"])
+        if not code.strip(GS):
+            raise forms.ValidationError(self.fields["code"].error_messages["required"])
+        return code
+
+
+class FormKeyField(forms.RegexField):
+    """The key a form was drawn with: a repeat of the same submission is recognised by it."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            KEY_PATTERN,
+            widget=forms.HiddenInput,
+            error_messages={
+                "required": "This form is out of date: reload the page and try again.",
+                "invalid": "This form is out of date: reload the page and try again.",
+            },
+            **kwargs,
+        )
+
+
+class ReceiptStartForm(forms.Form):
+    """Start receiving: against a purchase order, or an unplanned delivery (supplier optional)."""
+
+    purchase_order = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    supplier = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Supplier not known",
+        error_messages={"invalid_choice": "That supplier is not in the list; pick another."},
+    )
+    key = FormKeyField()
+
+    def __init__(self, *args: object, suppliers: Any, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = suppliers
+
+
+class ReceiveForm(forms.Form):
+    """One confirmed scan at the dock: the product, how many, and its lot and expiry."""
+
+    product = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(min_value=1, max_value=99_999, error_messages=QUANTITY_ERRORS)
+    lot = forms.CharField(
+        required=False,
+        max_length=40,
+        error_messages={"max_length": "A lot code has at most 40 characters."},
+    )
+    expiry = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"],
+        error_messages={"invalid": "Enter the expiry date like 2031-06-30."},
+    )
+    key = FormKeyField()
+
+
+class WorkScanForm(forms.Form):
+    """A scan on the work screen, with the scans the screen accepted before it."""
+
+    STEPS = ("source", "product", "destination", "bench")
+
+    step = forms.ChoiceField(choices=[(step, step) for step in STEPS], widget=forms.HiddenInput)
+    code = LabelScanForm.base_fields["code"]
+    source = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    product = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    lot = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    done = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(
+        required=False, min_value=1, max_value=99_999, error_messages=QUANTITY_ERRORS
+    )
+
+    clean_code = LabelScanForm.clean_code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("step") == "destination" and data.get("done") is None:
+            raise forms.ValidationError("This form is out of date: reload the page.")
+        return data
+
+
+# Why goods fail inspection, most common first: one tap on the handheld.
+QC_REASONS = (
+    "Damaged packaging",
+    "Damaged product",
+    "Wrong product",
+    "Wet or contaminated",
+    "Short-dated",
+    "Missing parts",
+)
+
+
+class InspectForm(forms.Form):
+    """The result of a QC inspection: pass, or fail some units with a reason."""
+
+    result = forms.ChoiceField(choices=[("pass", "Pass"), ("fail", "Fail")])
+    failed_quantity = forms.IntegerField(
+        required=False, min_value=1, max_value=99_999, error_messages=QUANTITY_ERRORS
+    )
+    reason = forms.ChoiceField(
+        required=False,
+        choices=[("", "")] + [(reason, reason) for reason in QC_REASONS],
+        error_messages={"invalid_choice": "Pick one of the reasons, or type your own."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=120,
+        error_messages={"max_length": "Keep the note under 120 characters."},
+    )
+    source = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    product = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    lot = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        picked, note = data.get("reason") or "", (data.get("note") or "").strip()
+        data["reason_text"] = f"{picked}: {note}" if picked and note else picked or note
+        if data.get("result") == "fail" and not data["reason_text"] and not self.errors:
+            self.add_error("reason", "Say why the goods fail: pick a reason or type one.")
+        return data
+
+
+class QuarantineDecisionForm(forms.Form):
+    """A supervisor's release or scrap of quarantined units, with the reason."""
+
+    quantity = forms.IntegerField(min_value=1, max_value=999_999, error_messages=QUANTITY_ERRORS)
+    reason = forms.CharField(
+        max_length=150,
+        error_messages={
+            "required": "Give the reason for the decision.",
+            "max_length": "Keep the reason under 150 characters.",
+        },
+    )
+    key = FormKeyField()

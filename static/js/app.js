@@ -33,6 +33,27 @@
     if (input) input.focus();
   });
 
+  // After a step of a scan flow (a form marked data-scan-flow) has swapped in its answer, put
+  // the cursor where the next input goes: the answer's [autofocus] field (a count, a lot, the
+  // next scan), else the scan field. Polls and other swaps leave the focus alone.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var form = source && source.closest ? source.closest("[data-scan-flow]") : null;
+    if (!form) return;
+    var target = event.detail.target;
+    var wanted = target && target.isConnected ? target.querySelector("[autofocus]") : null;
+    focusField(wanted || scanInput());
+    // The page's own messages ("task #12 is yours") are old news once the flow moves on.
+    var stale = document.querySelector("main > .messages");
+    if (stale) stale.remove();
+  });
+
+  function focusField(field) {
+    if (!field) return;
+    field.focus({ preventScroll: false });
+    if (field.select && (field.type === "number" || field.type === "text")) field.select();
+  }
+
   // Announce what a swapped fragment says about itself (result counts) to screen readers.
   // With outerHTML swaps the event's target is the replaced node, so look it up again by id.
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -74,5 +95,129 @@
 
   document.addEventListener("htmx:sendError", function () {
     toast("No connection to the server. Check the network and try again.");
+  });
+
+  // --- feedback: colour and sound -------------------------------------------------------
+  // Every notice a page or fragment brings carries data-feedback="success|error|info": the
+  // screen flashes green or red and the handheld beeps, so the worker knows without looking.
+  // Tones are made with the Web Audio API (no sound files). Browsers only allow sound after
+  // the user touched the page, so the audio context starts on the first key or tap.
+  var audio = null;
+
+  function audioContext() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return null;
+    if (!audio) {
+      try { audio = new Context(); } catch (e) { return null; }
+    }
+    if (audio.state === "suspended" && audio.resume) audio.resume();
+    return audio;
+  }
+
+  ["keydown", "pointerdown"].forEach(function (name) {
+    document.addEventListener(name, audioContext, { capture: true, passive: true });
+  });
+
+  function tone(ctx, frequency, start, length, wave, volume) {
+    var osc = ctx.createOscillator();
+    var gain = ctx.createGain();
+    osc.type = wave;
+    osc.frequency.setValueAtTime(frequency, start);
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(volume, start + 0.012);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + length);
+    osc.connect(gain);
+    gain.connect(ctx.destination);
+    osc.start(start);
+    osc.stop(start + length + 0.02);
+  }
+
+  // success: two short rising notes; error: a low double buzz; info: one soft note.
+  var SOUNDS = {
+    success: [[1046, 0, 0.09, "sine", 0.3], [1568, 0.1, 0.14, "sine", 0.3]],
+    error: [[185, 0, 0.22, "square", 0.22], [139, 0.26, 0.34, "square", 0.22]],
+    info: [[880, 0, 0.1, "sine", 0.2]],
+  };
+
+  function beep(level) {
+    var ctx = audioContext();
+    if (!ctx) return false;
+    var now = ctx.currentTime + 0.01;
+    (SOUNDS[level] || SOUNDS.info).forEach(function (t) { tone(ctx, t[0], now + t[1], t[2], t[3], t[4]); });
+    return true;
+  }
+
+  function flash(level) {
+    var layer = document.getElementById("flash");
+    if (!layer) {
+      layer = document.createElement("div");
+      layer.id = "flash";
+      layer.setAttribute("aria-hidden", "true");
+      document.body.appendChild(layer);
+    }
+    layer.className = "flash";
+    void layer.offsetWidth; // restart the animation when two notices come quickly
+    layer.className = "flash flash--" + level;
+  }
+
+  document.addEventListener("animationend", function (event) {
+    if (event.target.id === "flash") event.target.className = "flash";
+  });
+
+  function feedback(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var items = Array.prototype.slice.call(scope.querySelectorAll("[data-feedback]:not([data-fed])"));
+    if (scope !== document && scope.matches && scope.matches("[data-feedback]:not([data-fed])")) items.unshift(scope);
+    if (!items.length) return;
+    var levels = items.map(function (item) { item.setAttribute("data-fed", ""); return item.getAttribute("data-feedback"); });
+    var level = levels.indexOf("error") >= 0 ? "error" : levels.indexOf("success") >= 0 ? "success" : "info";
+    flash(level);
+    var played = beep(level);
+    // What happened, for people and for tests: the last feedback and how many there were.
+    var html = document.documentElement;
+    html.setAttribute("data-feedback-last", level);
+    html.setAttribute("data-feedback-count", String(Number(html.getAttribute("data-feedback-count") || 0) + 1));
+    html.setAttribute("data-feedback-sound", played ? "played" : "unavailable");
+  }
+
+  window.wmsFeedback = { beep: beep, flash: flash };
+
+  document.addEventListener("htmx:afterSettle", function (event) { feedback(event.detail.target); });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".messages .alert--success, .messages .alert--error").forEach(function (item) {
+      item.setAttribute("data-feedback", item.classList.contains("alert--error") ? "error" : "success");
+    });
+    feedback(document);
+  });
+
+  // --- counting on a touch screen ---------------------------------------------------------
+  // [data-step="1"] adds to (and "-1" takes from) the number field named by data-step-target;
+  // [data-fill="N"] sets it to N. The field's min and max still hold.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-step], [data-fill]");
+    if (!button) return;
+    var field = document.querySelector(button.getAttribute("data-step-target"));
+    if (!field) return;
+    var value = parseInt(field.value, 10);
+    if (button.hasAttribute("data-fill")) {
+      value = parseInt(button.getAttribute("data-fill"), 10);
+    } else {
+      value = (isNaN(value) ? 0 : value) + parseInt(button.getAttribute("data-step"), 10);
+    }
+    var min = field.min === "" ? 1 : parseInt(field.min, 10);
+    var max = field.max === "" ? Infinity : parseInt(field.max, 10);
+    field.value = String(Math.min(max, Math.max(min, value)));
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  // A field marked data-enter-focus="#id" hands Enter on to that field instead of submitting:
+  // type the quantity, press Enter, and the bin scan that follows lands in the scan field.
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || !field.matches || !field.matches("[data-enter-focus]")) return;
+    var next = document.querySelector(field.getAttribute("data-enter-focus"));
+    if (!next) return;
+    event.preventDefault();
+    focusField(next);
   });
 })();

@@ -71,11 +71,16 @@ def test_floor_home_on_a_phone_claims_and_scans(browser, login, floor_user, scre
     screenshot(page, "floor-home")
 
     page.get_by_role("button", name="Claim next task").click()
+    # The claimed task opens on its own screen; the floor page keeps a card linking to it.
+    expect(page).to_have_url(re.compile(rf"/floor/tasks/{site.putaway.pk}/$"))
+    expect(page.locator(".next")).to_contain_text("Go to RECV-01")
+    expect(page.get_by_role("status").filter(has_text="is yours")).to_be_visible()
+    page.get_by_role("link", name="Floor").click()
     card = page.locator(".task-card")
     expect(card).to_contain_text("Put away 60 MAIN-GLOVE-L")
     expect(card).to_contain_text("RECV-01")
     expect(card).to_contain_text("A-01-02")
-    expect(page.get_by_role("status").filter(has_text="is yours")).to_be_visible()
+    expect(card.get_by_role("link", name=f"Continue task #{site.putaway.pk}")).to_be_visible()
     _no_horizontal_scroll(page, 360)
     screenshot(page, "floor-task")
     site.putaway.refresh_from_db()

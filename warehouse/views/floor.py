@@ -10,7 +10,10 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from inventory.errors import Conflict, DomainError
 from inventory.views.shell import role_page, wants_fragment
@@ -22,6 +25,9 @@ from warehouse.services.tasks import task_claim, task_release
 
 TEMPLATE = "warehouse/floor/home.html"
 PERMISSION = "warehouse.work_task"
+# Kinds of task with a work screen of their own (warehouse.views.work); others are shown as a
+# card on this page until their screens exist.
+WORK_KINDS = frozenset({Task.Kind.PUTAWAY, Task.Kind.REPLENISH, Task.Kind.QC})
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,12 @@ class QueueCount:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 @role_page(PERMISSION, url_name="floor-home")
 def floor_home(request: HttpRequest) -> HttpResponse:
+    """The page; for htmx (the queue's poll while the worker holds nothing) its work area."""
+    if wants_fragment(request):
+        return render(request, f"{TEMPLATE}#work", _work_context(request))
     return render(request, TEMPLATE, _work_context(request))
 
 
@@ -53,9 +63,16 @@ def task_claim_view(request: HttpRequest) -> HttpResponse:
     task = task_claim(user_id=request.user.pk, warehouse_id=warehouse.pk)
     if task is None:
         notice = Notice("info", f"No tasks are waiting in {warehouse.code}. Check again soon.")
-    else:
-        notice = Notice("success", f"{task.get_kind_display()} task #{task.pk} is yours.")
-    return _work_response(request, notice)
+        return _work_response(request, notice)
+    notice = Notice("success", f"{task.get_kind_display()} task #{task.pk} is yours.")
+    if task.kind not in WORK_KINDS:
+        return _work_response(request, notice)
+    # Straight to the task's own screen: one task per screen.
+    messages.success(request, notice.text)
+    url = reverse("floor-task", args=[task.pk])
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 @require_POST
@@ -104,7 +121,13 @@ def _work_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     tasks = list(tasks_for_worker(user_id=request.user.pk, warehouse_id=warehouse.pk))
     waiting = task_queue_summary(warehouse_id=warehouse.pk)
     queue = [QueueCount(kind, label, waiting[kind]) for kind, label in Task.Kind.choices]
-    return {"tasks": tasks, "queue": queue, "queue_total": sum(waiting.values()), **extra}
+    return {
+        "tasks": tasks,
+        "queue": queue,
+        "queue_total": sum(waiting.values()),
+        "work_kinds": WORK_KINDS,
+        **extra,
+    }
 
 
 def _work_response(request: HttpRequest, notice: Notice, status: int = 200) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""The supervisor's desk: stock per zone, bin and lot with search, totals, the task board."""
+"""The supervisor's desk: stock per zone, bin and lot with search, totals, the task board,
+and the way to receiving and quarantine."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from inventory.views.shell import role_page, wants_fragment
 from warehouse.forms import StockFilterForm
+from warehouse.selectors.inbound import quarantine_summary
 from warehouse.selectors.pages import stock_totals, task_board_summary, zones_list
 from warehouse.selectors.stock import quants_list
 
@@ -32,4 +34,6 @@ def supervisor_home(request: HttpRequest) -> HttpResponse:
     if wants_fragment(request):
         return render(request, f"{TEMPLATE}#stock-results", context)
     context["board"] = task_board_summary(warehouse_id=shell.current.pk)
+    if request.user.has_perm("warehouse.adjust_stock"):
+        context["quarantine"] = quarantine_summary(warehouse_id=shell.current.pk)
     return render(request, TEMPLATE, context)

@@ -65,22 +65,21 @@ def test_anonymous_htmx_request_reloads_the_whole_tab_on_the_login_page(client):
     assert response["HX-Redirect"] == f"{reverse('login')}?next=/floor/"
 
 
-def test_claim_gives_the_most_urgent_task(client, floor_user, site):
+def test_claim_opens_the_most_urgent_task_on_its_own_screen(client, floor_user, site):
     client.force_login(floor_user)
 
     response = client.post(reverse("floor-task-claim"), headers=HTMX)
 
+    work_url = reverse("floor-task", args=[site.putaway.pk])
     assert response.status_code == 200
-    page = page_text(response)
-    assert "<html" not in response.content.decode()  # the fragment only
-    assert f"Putaway task #{site.putaway.pk} is yours." in page
-    assert "MAIN-GLOVE-L" in page
-    assert "RECV-01" in page
-    assert "A-01-02" in page
-    assert "Release to queue" in page
+    assert response["HX-Redirect"] == work_url
     site.putaway.refresh_from_db()
     assert site.putaway.status == Task.Status.ASSIGNED
     assert site.putaway.assignee_id == floor_user.pk
+    page = page_text(client.get(work_url))
+    assert f"Putaway task #{site.putaway.pk} is yours." in page
+    assert "60 × MAIN-GLOVE-L" in page
+    assert "Go to RECV-01" in page
 
 
 def test_claim_twice_keeps_the_same_task(client, floor_user, site):
@@ -89,19 +88,52 @@ def test_claim_twice_keeps_the_same_task(client, floor_user, site):
 
     response = client.post(reverse("floor-task-claim"), headers=HTMX)
 
-    assert f"Putaway task #{site.putaway.pk} is yours." in page_text(response)
+    assert response["HX-Redirect"] == reverse("floor-task", args=[site.putaway.pk])
     assert Task.objects.filter(assignee=floor_user).count() == 1
 
 
-def test_claim_without_htmx_redirects_back_with_a_message(client, floor_user, site):
+def test_claim_without_htmx_redirects_to_the_task_with_a_message(client, floor_user, site):
     client.force_login(floor_user)
 
     response = client.post(reverse("floor-task-claim"), follow=True)
 
-    assert response.redirect_chain == [(reverse("floor-home"), 302)]
+    assert response.redirect_chain == [(reverse("floor-task", args=[site.putaway.pk]), 302)]
     page = page_text(response)
     assert f"Putaway task #{site.putaway.pk} is yours." in page
     assert "MAIN-GLOVE-L" in page
+
+
+def test_the_held_task_card_links_to_its_screen(client, floor_user, site):
+    task = task_claim(user_id=floor_user.pk, warehouse_id=site.warehouse.pk)
+    client.force_login(floor_user)
+
+    response = client.get(reverse("floor-home"))
+
+    assert response.context["tasks"] == [task]
+    html = response.content.decode()
+    assert f'href="{reverse("floor-task", args=[task.pk])}"' in html
+    assert f"Continue task #{task.pk}" in page_text(response)
+    assert "Release to queue" in page_text(response)
+
+
+def test_the_floor_page_links_to_receiving(client, floor_user, site):
+    client.force_login(floor_user)
+
+    response = client.get(reverse("floor-home"))
+
+    assert f'href="{reverse("floor-receiving")}"' in response.content.decode()
+
+
+def test_the_queue_refreshes_itself_while_the_worker_holds_nothing(client, floor_user, site):
+    client.force_login(floor_user)
+    html = client.get(reverse("floor-home")).content.decode()
+    assert 'hx-trigger="every 5s' in html
+
+    response = client.get(reverse("floor-home"), headers=HTMX)
+
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+    assert "2 tasks waiting in MAIN" in page_text(response)
 
 
 def test_claim_with_an_empty_queue_says_so(client, floor_user, supervisor, site):
