@@ -30,7 +30,9 @@ ROLE_LABELS = {SUPERVISOR: "Supervisor", FLOOR: "Floor", PURCHASER: "Purchaser"}
 # more than one of them (a supervisor may look at the floor screen and at purchasing).
 NAV_ITEMS = (
     ("Floor", "floor-home", "warehouse.work_task"),
+    ("Receiving", "floor-receiving", "warehouse.receive_goods"),
     ("Stock", "supervisor-home", "warehouse.control_task"),
+    ("Quarantine", "supervisor-quarantine", "warehouse.adjust_stock"),
     ("Purchasing", "purchaser-home", "inventory.view_stocklevel"),
 )
 

@@ -28,10 +28,17 @@ def _quarantined(quant_id: int, quantity: int, reason: str) -> Quant:
     return quant
 
 
+def _decided_before(idempotency_key: str) -> StockMove | None:
+    """A repeat of a decision returns its ledger row, even once the units have moved on."""
+    return StockMove.objects.filter(idempotency_key=f"{idempotency_key}:0").first()
+
+
 @transaction.atomic(durable=True)
 def quarantine_scrap(
     *, quant_id: int, quantity: int, reason: str, actor_id: int, idempotency_key: str | None = None
 ) -> StockMove:
+    if idempotency_key and (done := _decided_before(idempotency_key)):
+        return done
     quant = _quarantined(quant_id, quantity, reason)
     scrap = virtual_location(warehouse_id=quant.warehouse_id, kind=Location.Kind.SCRAP)
     (move,) = moves_apply(
@@ -49,6 +56,8 @@ def quarantine_release(
     *, quant_id: int, quantity: int, reason: str, actor_id: int, idempotency_key: str | None = None
 ) -> StockMove:
     """Release units to the dock; their putaway is planned by the worker after commit."""
+    if idempotency_key and (done := _decided_before(idempotency_key)):
+        return done
     quant = _quarantined(quant_id, quantity, reason)
     dock = (
         Location.objects.filter(warehouse_id=quant.warehouse_id, kind=Location.Kind.RECEIVING)

@@ -104,7 +104,7 @@ def test_the_header_names_user_role_and_warehouse(client, supervisor, sites):
     text = page_text(client.get(reverse("supervisor-home")))
 
     assert "sup Supervisor" in text
-    assert "Floor Stock Purchasing" in text  # a supervisor may open all three pages
+    assert "Floor Receiving Stock Quarantine Purchasing" in text  # a supervisor opens them all
 
 
 def test_a_floor_worker_gets_no_navigation(client, floor_user, sites):
