@@ -107,12 +107,15 @@ def test_the_header_names_user_role_and_warehouse(client, supervisor, sites):
     assert "Floor Receiving Stock Quarantine Purchasing" in text  # a supervisor opens them all
 
 
-def test_a_floor_worker_gets_no_navigation(client, floor_user, sites):
+def test_a_floor_worker_navigates_between_tasks_and_receiving_only(client, floor_user, sites):
     client.force_login(floor_user)
 
     body = client.get(reverse("floor-home")).content.decode()
 
-    assert 'class="topnav"' not in body
+    assert 'class="topnav"' in body
+    assert reverse("floor-receiving") in body
+    assert reverse("supervisor-home") not in body
+    assert reverse("purchaser-home") not in body
 
 
 def test_switching_warehouse_is_remembered(client, supervisor, sites):
