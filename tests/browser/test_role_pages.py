@@ -75,7 +75,7 @@ def test_floor_home_on_a_phone_claims_and_scans(browser, login, floor_user, scre
     expect(page).to_have_url(re.compile(rf"/floor/tasks/{site.putaway.pk}/$"))
     expect(page.locator(".next")).to_contain_text("Go to RECV-01")
     expect(page.get_by_role("status").filter(has_text="is yours")).to_be_visible()
-    page.get_by_role("link", name="Floor").click()
+    page.get_by_text("← Floor").click()
     card = page.locator(".task-card")
     expect(card).to_contain_text("Put away 60 MAIN-GLOVE-L")
     expect(card).to_contain_text("RECV-01")
