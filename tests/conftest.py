@@ -106,13 +106,42 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
     while not app.control.ping(timeout=0.5):
         if worker.poll() is not None or time.monotonic() > deadline:
             pytest.fail(f"Celery worker did not start; see {log.name}")
+    _WORKER["running"] = True
     yield worker
+    _WORKER["running"] = False
     worker.send_signal(signal.SIGTERM)
     try:
         worker.wait(20)
     except subprocess.TimeoutExpired:
         worker.kill()
     log.close()
+
+
+_WORKER = {"running": False}
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_before_teardown():
+    """Once the worker runs, any committed test may have queued work for it: wait until it has
+    none (queue empty, nothing unacknowledged) before pytest-django empties the tables, or the
+    worker's transaction and the TRUNCATE deadlock and leave rows for the next test."""
+    yield
+    if not _WORKER["running"]:
+        return
+    import redis
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        queued = sum(
+            broker.llen(key)
+            for key in broker.scan_iter(match="celery*")
+            if broker.type(key) == b"list"
+        )
+        if queued == 0 and broker.hlen("unacked") == 0:
+            return
+        time.sleep(0.05)
+    pytest.fail("the Celery worker did not finish its queued work within 60 s")
 
 
 def ARTIFACTS_DIR() -> Path:  # noqa: N802 - reads as a constant at call sites

@@ -14,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from warehouse.models import Task
-from warehouse.selectors.tasks import ORDER_REFERENCE_PREFIX, tasks_list, tasks_of_order
+from warehouse.selectors.orders import ORDER_REFERENCE_PREFIX, tasks_of_order, tasks_with_orders
+from warehouse.selectors.tasks import tasks_list
 from warehouse.services.qc import FAIL, PASS
 from warehouse.services.task_completion import task_complete
 from warehouse.services.tasks import task_claim
@@ -44,6 +45,16 @@ class TaskSerializer(serializers.ModelSerializer):
     order = serializers.SerializerMethodField(
         help_text="Reference of the outbound order the task is for, if any."
     )
+    order_id = serializers.IntegerField(read_only=True, allow_null=True)
+    batch = serializers.IntegerField(
+        source="batch_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Picks: the id of the pick batch (one picker's share of a wave).",
+    )
+    route_sequence = serializers.IntegerField(
+        read_only=True, help_text="Picks: the stop's position on its batch's route."
+    )
 
     class Meta:
         model = Task
@@ -65,6 +76,9 @@ class TaskSerializer(serializers.ModelSerializer):
             "destination_location_id",
             "assignee",
             "order",
+            "order_id",
+            "batch",
+            "route_sequence",
             "reference",
             "parent",
             "notes",
@@ -78,7 +92,9 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_order(self, task: Task) -> str | None:
-        if task.reference.startswith(ORDER_REFERENCE_PREFIX):
+        if task.order_id is not None:
+            return task.order.reference
+        if task.reference.startswith(ORDER_REFERENCE_PREFIX):  # made without an order link
             return task.reference.removeprefix(ORDER_REFERENCE_PREFIX)
         return None
 
@@ -88,7 +104,9 @@ class TaskFilters(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Task.Kind.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Task.Status.choices, required=False, allow_blank=True)
     product = filter_text(40, "Product SKU.")
-    order = filter_text(100, "Reference of the outbound order the tasks are for.")
+    order = filter_text(
+        100, "The outbound order the tasks are for: its reference, or its id (digits)."
+    )
 
 
 class TaskClaimSerializer(serializers.Serializer):
@@ -122,12 +140,14 @@ class TaskCompleteSerializer(serializers.Serializer):
     location = _scan("The source location as scanned (barcode or code): where the stock is.")
     product = _scan("The product as scanned: SKU, EAN/UPC barcode or GS1 label.")
     quantity = serializers.IntegerField(
-        min_value=1,
+        min_value=0,
         max_value=MAX_QUANTITY,
         required=False,
         allow_null=True,
-        help_text="Putaway: units moved now (default: all that is left; fewer leaves the task "
-        "with the worker for the rest). QC fail: how many failed, unless `failed_quantity`.",
+        help_text="Putaway: units moved now, at least 1 (default: all that is left; fewer "
+        "leaves the task with the worker for the rest). Pick: units taken from the bin "
+        "(default: all asked); fewer, down to 0, is a short pick. QC fail: how many failed, "
+        "unless `failed_quantity`.",
     )
     lot = serializers.CharField(
         max_length=40,
@@ -188,8 +208,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             product_sku=filters.get("product", ""),
         )
         if "order" in filters:
-            tasks = tasks_of_order(tasks=tasks, order_reference=filters["order"])
-        return tasks
+            tasks = tasks_of_order(tasks=tasks, order=filters["order"])
+        return tasks_with_orders(tasks=tasks)
 
     @extend_schema(
         request=TaskClaimSerializer,
@@ -214,14 +234,17 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         )
         if task is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        task = tasks_list(warehouses=self.warehouses()).get(pk=task.pk)
+        task = tasks_with_orders(tasks=tasks_list(warehouses=self.warehouses())).get(pk=task.pk)
         return Response(TaskSerializer(task).data)
 
     @extend_schema(
         request=TaskCompleteSerializer,
         parameters=[IDEMPOTENCY_KEY],
         responses={200: TaskSerializer, **error_responses(400, 404, 409)},
-        description="Complete a putaway, replenish or QC task with the worker's scans. An open "
+        description="Complete a putaway, replenish, QC or pick task with the worker's scans. "
+        "A pick moves the units from the bin to staging; confirming fewer than asked (`quantity`"
+        ", 0 included) is a short pick: the rest is reallocated from other stock (a new pick in "
+        "the same batch) or backordered, and the bin gets a count task. An open "
         "task is claimed on the way; another's task is a 403. Every scan is checked and a "
         "wrong one changes nothing: `wrong_location` (source or destination), "
         "`wrong_product`, `wrong_lot`, `invalid_barcode`, `over_capacity` (the bin has no "
@@ -249,5 +272,5 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             failed_quantity=data.get("failed_quantity"),
             reason=data.get("reason", ""),
         )
-        task = tasks_list(warehouses=self.warehouses()).get(pk=task.pk)
+        task = tasks_with_orders(tasks=tasks_list(warehouses=self.warehouses())).get(pk=task.pk)
         return Response(TaskSerializer(task).data)

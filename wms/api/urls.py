@@ -7,9 +7,11 @@ from inventory.apis.catalog import ProductViewSet, SupplierViewSet
 from inventory.apis.levels import StockLevelViewSet
 from inventory.apis.purchasing import PurchaseOrderViewSet
 from warehouse.apis.layout import LocationViewSet, WarehouseViewSet
+from warehouse.apis.orders import OrderViewSet
 from warehouse.apis.receiving import ReceiptViewSet
 from warehouse.apis.stock import AdjustmentViewSet, QuantViewSet, StockMoveViewSet
 from warehouse.apis.tasks import TaskViewSet
+from warehouse.apis.waves import WaveViewSet
 from wms.api.auth import TokenObtainView
 
 router = DefaultRouter()
@@ -24,6 +26,8 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("adjustments", AdjustmentViewSet, basename="adjustment")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 router.register("receipts", ReceiptViewSet, basename="receipt")
+router.register("orders", OrderViewSet, basename="order")
+router.register("waves", WaveViewSet, basename="wave")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
