@@ -73,3 +73,7 @@ class NotOnOrder(DomainError):
 
 class Expired(DomainError):
     code = "expired"
+
+
+class NothingToRelease(Conflict):
+    code = "nothing_to_release"

@@ -5,7 +5,15 @@ from django.db.models import Count, Q, QuerySet
 from inventory.models import Warehouse
 from warehouse.models import Task
 
-_RELATED = ("warehouse", "product", "lot", "source_location", "destination_location", "assignee")
+_RELATED = (
+    "warehouse",
+    "product",
+    "lot",
+    "source_location",
+    "destination_location",
+    "assignee",
+    "order",
+)
 
 
 def tasks_list(
@@ -48,12 +56,3 @@ def task_queue_summary(*, warehouse_id: int) -> dict[str, int]:
         **{kind: Count("id", filter=Q(kind=kind)) for kind in Task.Kind.values}
     )
     return {kind: counts[kind] for kind in Task.Kind.values}
-
-
-# Tasks made for an outbound order carry the reference "order:<order reference>".
-ORDER_REFERENCE_PREFIX = "order:"
-
-
-def tasks_of_order(*, tasks: QuerySet[Task], order_reference: str) -> QuerySet[Task]:
-    """``tasks`` narrowed to those made for the outbound order with this reference."""
-    return tasks.filter(reference=f"{ORDER_REFERENCE_PREFIX}{order_reference}")

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from inventory.errors import DomainError
+from inventory.errors import DomainError, NothingToRelease
 from warehouse.locks import orders_lock
 from warehouse.models import Allocation, Location, Order, PickBatch, Task, Wave
 from warehouse.services.picking import pick_tasks_for, staging_location
@@ -48,7 +48,7 @@ def wave_release(
     chosen = list(candidates.order_by(*RELEASE_ORDERINGS[by]).values_list("pk", flat=True)[:limit])
     orders = [o for o in orders_lock(order_ids=chosen) if o.wave_id is None and not o.is_closed]
     if not orders:
-        raise DomainError("No allocated orders are waiting to be released.", field="orders")
+        raise NothingToRelease("No allocated orders are waiting to be released.", field="orders")
     _missing_pick_tasks(orders)
     wave = Wave.objects.create(
         warehouse_id=warehouse_id,

@@ -153,7 +153,6 @@ REFUSALS = [
     ("unknown-order", {"orders": ["SO-OK", "SO-NONE"]}, "orders", "does_not_exist"),
     ("unknown-order-id", {"orders": [999_999_999]}, "orders", "does_not_exist"),
     ("order-elsewhere", {"orders": ["SO-ELSEWHERE"]}, "orders", "does_not_exist"),
-    ("nothing-releasable", {"orders": ["SO-OPEN"]}, "orders", "invalid"),
 ]
 
 
@@ -173,13 +172,17 @@ def test_refused_releases_change_nothing(api, supervisor, waiting, change, field
 
 
 @pytest.mark.django_db
-def test_nothing_to_release_is_400(api, supervisor, waiting):
+def test_nothing_to_release_is_a_409_and_changes_nothing(api, supervisor, waiting):
     client = api(supervisor)
     assert client.post(WAVES, {"warehouse": waiting.code}, format="json").status_code == 201
     before = outbound_state()
-    response = client.post(WAVES, {"warehouse": waiting.code}, format="json")
-    assert response.status_code == 400
-    assert error_code(response, "orders") == "invalid"
+    again = client.post(WAVES, {"warehouse": waiting.code}, format="json")
+    only_open = client.post(
+        WAVES, {"warehouse": waiting.code, "orders": ["SO-OPEN"]}, format="json"
+    )
+    for response in (again, only_open):
+        assert response.status_code == 409
+        assert response.json()["code"] == "nothing_to_release"
     assert outbound_state() == before
 
 
