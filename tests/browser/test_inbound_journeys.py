@@ -343,7 +343,7 @@ def test_supervisor_releases_and_scraps_quarantined_goods(
     page = login(browser, "sup", device=DESKTOP)
     page.on("dialog", lambda dialog: dialog.accept())  # "Scrap these units? ..." confirm
 
-    page.get_by_role("link", name="Quarantine").click()
+    page.get_by_role("link", name="Quarantine", exact=True).click()
     row = page.locator(f"#quarantine-{cage.pk}")
     expect(row).to_contain_text("CUP-250")
     expect(row).to_contain_text("failed QC: Wet or contaminated")
