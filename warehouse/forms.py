@@ -214,3 +214,113 @@ class QuarantineDecisionForm(forms.Form):
         },
     )
     key = FormKeyField()
+
+
+# --- outbound: picking and packing on the handheld --------------------------------------------
+
+SCAN_REQUIRED = "Scan the label, or type the code and press Enter."
+
+
+class PickScanForm(forms.Form):
+    """One step of a pick: the bin scan, the product scan, or the quantity picked, with the
+    scans the screen accepted before it. ``short`` confirms a quantity below the task's."""
+
+    STEPS = ("bin", "product", "quantity")
+
+    step = forms.ChoiceField(
+        choices=[(step, step) for step in STEPS],
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "This form is out of date: reload the page."},
+    )
+    code = forms.CharField(
+        required=False,
+        max_length=128,
+        strip=False,
+        error_messages={"max_length": "That code is too long (at most 128 characters)."},
+    )
+    source = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    product = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    lot = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=99_999,
+        error_messages={**QUANTITY_ERRORS, "min_value": "Enter 0 or more units."},
+    )
+    short = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    recount = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_code(self) -> str:
+        return scan_clean(self.cleaned_data["code"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        step = data.get("step")
+        if step in ("bin", "product") and not (data.get("code") or "").strip(GS):
+            self.add_error("code", SCAN_REQUIRED)
+        if step == "quantity" and data.get("quantity") is None and "quantity" not in self.errors:
+            self.add_error("quantity", "Enter how many units you picked.")
+        return data
+
+
+PackedItemKey = tuple[int, int | None]
+
+
+class PackedItemsField(forms.CharField):
+    """The package on the bench as the screen drew it: ``product:lot:quantity`` items, comma
+    separated (lot empty for products without one). The server checks every item again."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {"invalid": "This form is out of date: reload the page."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, max_length=20_000, **kwargs)
+
+    def to_python(self, value: Any) -> dict[PackedItemKey, int]:  # type: ignore[override]
+        text = super().to_python(value)
+        items: dict[PackedItemKey, int] = {}
+        for part in filter(None, text.split(",")):
+            pieces = part.split(":")
+            if len(pieces) != 3 or not all(p.isdigit() for p in (pieces[0], pieces[2])):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            if pieces[1] and not pieces[1].isdigit():
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            key = (int(pieces[0]), int(pieces[1]) if pieces[1] else None)
+            quantity = int(pieces[2])
+            if quantity <= 0 or quantity > 99_999 or key in items:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            items[key] = quantity
+        return items
+
+    def validate(self, value: Any) -> None:
+        pass  # to_python checked the shape; an empty package is the view's concern
+
+
+def packed_items_text(items: dict[PackedItemKey, int]) -> str:
+    """The hidden field's text for a package (the inverse of ``PackedItemsField``)."""
+    return ",".join(
+        f"{product}:{lot if lot is not None else ''}:{quantity}"
+        for (product, lot), quantity in items.items()
+    )
+
+
+class PackScanForm(forms.Form):
+    """An item scanned at the packing bench (``quantity`` of it, 1 unless said), the lot chosen
+    when the label does not say it, and the package so far."""
+
+    code = LabelScanForm.base_fields["code"]
+    quantity = forms.IntegerField(
+        required=False, min_value=1, max_value=9_999, error_messages=QUANTITY_ERRORS
+    )
+    lot = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    items = PackedItemsField()
+    key = FormKeyField()
+
+    clean_code = LabelScanForm.clean_code
+
+
+class PackCloseForm(forms.Form):
+    """Close the package on the bench: its items, and the key it was drawn with."""
+
+    items = PackedItemsField()
+    key = FormKeyField()

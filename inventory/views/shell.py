@@ -34,6 +34,10 @@ NAV_ITEMS = (
     ("Stock", "supervisor-home", "warehouse.control_task"),
     ("Quarantine", "supervisor-quarantine", "warehouse.adjust_stock"),
     ("Purchasing", "purchaser-home", "inventory.view_stocklevel"),
+    # After the others so the older items keep their places; the desk page for those who
+    # release waves, the packing bench for those who ship.
+    ("Orders", "supervisor-orders", "warehouse.release_wave"),
+    ("Packing", "floor-packing", "warehouse.ship_order"),
 )
 
 

@@ -210,6 +210,41 @@
     field.dispatchEvent(new Event("input", { bubbles: true }));
   });
 
+  // --- desk tables and forms ------------------------------------------------------------
+  // [data-add-row="#tbody"] appends a copy of the table body's last row, emptied, and puts the
+  // cursor in it (the order form's "+ Add line"). Without JavaScript the page always ends in
+  // a blank row, and a post draws another.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-add-row]");
+    if (!button) return;
+    var body = document.querySelector(button.getAttribute("data-add-row"));
+    var last = body && body.lastElementChild;
+    if (!last) return;
+    var row = last.cloneNode(true);
+    row.classList.remove("has-error");
+    row.querySelectorAll(".field__error").forEach(function (item) { item.remove(); });
+    var number = body.children.length + 1;
+    row.querySelectorAll("input").forEach(function (input) {
+      input.value = "";
+      var label = input.getAttribute("aria-label");  // "Quantity, line 3" -> "..., line 4"
+      if (label) input.setAttribute("aria-label", label.replace(/\d+$/, String(number)));
+    });
+    body.appendChild(row);
+    var first = row.querySelector("input");
+    if (first) first.focus();
+  });
+
+  // <input type="checkbox" data-check-all="name"> ticks or clears every checkbox of that name
+  // in its form (every order of the page that can be released).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-check-all]") || !box.form) return;
+    var name = box.getAttribute("data-check-all");
+    box.form.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (item) {
+      item.checked = box.checked;
+    });
+  });
+
   // A field marked data-enter-focus="#id" hands Enter on to that field instead of submitting:
   // type the quantity, press Enter, and the bin scan that follows lands in the scan field.
   document.addEventListener("keydown", function (event) {

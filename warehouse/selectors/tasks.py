@@ -52,7 +52,11 @@ def tasks_for_worker(*, user_id: int, warehouse_id: int) -> QuerySet[Task]:
 
 def task_queue_summary(*, warehouse_id: int) -> dict[str, int]:
     """Open tasks waiting to be claimed, per kind, in one query."""
-    counts = Task.objects.filter(warehouse_id=warehouse_id, status=Task.Status.OPEN).aggregate(
+    # Picks of waves not yet released cannot be claimed: they are not waiting for anyone.
+    claimable = Task.objects.filter(warehouse_id=warehouse_id, status=Task.Status.OPEN).exclude(
+        kind=Task.Kind.PICK, batch__isnull=True
+    )
+    counts = claimable.aggregate(
         **{kind: Count("id", filter=Q(kind=kind)) for kind in Task.Kind.values}
     )
     return {kind: counts[kind] for kind in Task.Kind.values}

@@ -28,6 +28,8 @@ PERMISSION = "warehouse.work_task"
 # Kinds of task with a work screen of their own (warehouse.views.work); others are shown as a
 # card on this page until their screens exist.
 WORK_KINDS = frozenset({Task.Kind.PUTAWAY, Task.Kind.REPLENISH, Task.Kind.QC})
+# Every kind with a screen, and its URL name: picks have the pick screen (warehouse.views.picking).
+SCREENS = {**dict.fromkeys(WORK_KINDS, "floor-task"), Task.Kind.PICK: "floor-pick"}
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,13 @@ def task_claim_view(request: HttpRequest) -> HttpResponse:
         notice = Notice("info", f"No tasks are waiting in {warehouse.code}. Check again soon.")
         return _work_response(request, notice)
     notice = Notice("success", f"{task.get_kind_display()} task #{task.pk} is yours.")
-    if task.kind not in WORK_KINDS:
+    if task.kind == Task.Kind.PICK and task.batch_id:
+        notice = Notice("success", "A pick batch is yours: follow the route, pick by pick.")
+    if task.kind not in SCREENS:
         return _work_response(request, notice)
     # Straight to the task's own screen: one task per screen.
     messages.success(request, notice.text)
-    url = reverse("floor-task", args=[task.pk])
+    url = reverse(SCREENS[task.kind], args=[task.pk])
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return redirect(url)
@@ -118,16 +122,40 @@ def scan_lookup_view(request: HttpRequest) -> HttpResponse:
 
 def _work_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     warehouse = request.shell.current  # type: ignore[attr-defined]
-    tasks = list(tasks_for_worker(user_id=request.user.pk, warehouse_id=warehouse.pk))
+    tasks = _one_card_per_batch(
+        list(tasks_for_worker(user_id=request.user.pk, warehouse_id=warehouse.pk))
+    )
     waiting = task_queue_summary(warehouse_id=warehouse.pk)
     queue = [QueueCount(kind, label, waiting[kind]) for kind, label in Task.Kind.choices]
     return {
         "tasks": tasks,
         "queue": queue,
         "queue_total": sum(waiting.values()),
-        "work_kinds": WORK_KINDS,
+        "work_kinds": frozenset(SCREENS),
         **extra,
     }
+
+
+def _one_card_per_batch(tasks: list[Task]) -> list[Task]:
+    """A batch's picks show as one card, its next stop in route order; ``batch_left`` on it
+    says how many picks of the batch are left."""
+    shown: list[Task] = []
+    first: dict[int, Task] = {}
+    left: dict[int, int] = {}
+    for task in tasks:
+        if task.kind != Task.Kind.PICK or task.batch_id is None:
+            shown.append(task)
+            continue
+        left[task.batch_id] = left.get(task.batch_id, 0) + 1
+        held = first.get(task.batch_id)
+        if held is None:
+            first[task.batch_id] = task
+            shown.append(task)
+        elif (task.route_sequence, task.pk) < (held.route_sequence, held.pk):
+            shown[shown.index(held)] = first[task.batch_id] = task
+    for task in first.values():
+        task.batch_left = left[task.batch_id]  # type: ignore[attr-defined]
+    return shown
 
 
 def _work_response(request: HttpRequest, notice: Notice, status: int = 200) -> HttpResponse:
