@@ -8,6 +8,9 @@ import sys
 # when the benchmark found a regression)
 BENCHMARKS = {
     "inbound": "bench.inbound",
+    "outbound": "bench.outbound",
+    "picks": "bench.picks",
+    "routes": "bench.routes",
 }
 
 

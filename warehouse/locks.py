@@ -148,7 +148,7 @@ def orders_lock(*, order_ids: Iterable[int]) -> list[Order]:
 
 def quants_allocatable_lock(*, keys: Iterable[tuple[int, int]]) -> list[Quant]:
     """Lock every quant that could be allocated for (product_id, warehouse_id) ``keys``: stock
-    with unreserved units in unblocked storage or pick bins, in pk order, with lot and bin.
+    with unreserved units in unblocked storage or pick bins, in pk order, with the lot's expiry.
 
     Caller holds the keys' StockLevel locks; a bin cannot be blocked under it (blocking takes
     the same level locks first).
@@ -164,11 +164,25 @@ def quants_allocatable_lock(*, keys: Iterable[tuple[int, int]]) -> list[Quant]:
             location__kind__in=Location.ALLOCATABLE_KINDS,
             location__is_blocked=False,
         )
-        .select_related("lot", "location")
+        # Only what choosing needs (the FIFO key, the lot's expiry): loading every column of
+        # the quant, lot and location cost 0.5 s for 6,000 quants.
+        .select_related("lot")
+        .only(*_ALLOCATION_FIELDS)
         .select_for_update(of=("self",), no_key=True)
         .order_by("pk")
     )
     return [q for q in rows if (q.product_id, q.warehouse_id) in keys]
+
+
+_ALLOCATION_FIELDS = (
+    "product",
+    "location",
+    "lot__expiry_date",
+    "warehouse",
+    "quantity",
+    "reserved",
+    "received_at",
+)
 
 
 def order_pick_tasks_lock(*, order_id: int) -> list[Task]:

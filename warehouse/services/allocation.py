@@ -12,15 +12,18 @@ from datetime import date, timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from inventory.locks import stock_levels_lock
 from inventory.models import Product
 from inventory.services.levels import stock_levels_apply
 from warehouse.locks import orders_lock, quants_allocatable_lock
-from warehouse.models import Allocation, Order, OrderLine, Quant
-from wms.db import rows_update
+from warehouse.models import Allocation, Order, OrderLine, Quant, Task
+from wms.db import rows_insert, rows_update
+
+# The origin key of the count task a short pick leaves on its bin (picking.py makes them).
+SHORT_PICK_COUNT_PREFIX = "count:short:"
 
 
 def choose_stock(
@@ -59,6 +62,10 @@ def choose_stock(
     return chosen
 
 
+# What choosing stock needs of a line's product (FIFO or FEFO, minimum shelf life).
+_PRODUCT_RULES = ("product__tracking", "product__min_shelf_life_days")
+
+
 def orders_allocate_apply(
     *,
     order_ids: Iterable[int],
@@ -74,7 +81,9 @@ def orders_allocate_apply(
     orders = {o.pk: o for o in orders_lock(order_ids=order_ids) if not o.is_closed}
     lines = [
         line
-        for line in OrderLine.objects.filter(order_id__in=orders).select_related("product")
+        for line in OrderLine.objects.filter(order_id__in=orders)
+        .select_related("product")
+        .only("order_id", "quantity", "allocated_quantity", *_PRODUCT_RULES)
         if line.allocated_quantity < line.quantity
         and (product_ids is None or line.product_id in product_ids)
     ]
@@ -84,9 +93,10 @@ def orders_allocate_apply(
     keys = {(line.product_id, orders[line.order_id].warehouse_id) for line in lines}
     stock_levels_lock(keys=keys)
     excluded = set(exclude_location_ids)
+    held = _short_bins(keys)
     by_key: dict[tuple[int, int], list[Quant]] = defaultdict(list)
     for quant in quants_allocatable_lock(keys=keys):
-        if quant.location_id not in excluded:
+        if quant.location_id not in excluded and (quant.product_id, quant.location_id) not in held:
             by_key[(quant.product_id, quant.warehouse_id)].append(quant)
     free = {q.pk: q.quantity - q.reserved for qs in by_key.values() for q in qs}
 
@@ -128,7 +138,7 @@ def orders_allocate_apply(
             level_deltas[key]["reserved"] += units
     _reservations_write(reserved.values())
     stock_levels_apply(deltas=level_deltas)
-    Allocation.objects.bulk_create(allocations)
+    _allocations_insert(allocations)
     rows_update(
         table="warehouse_orderline",
         ids=[line.pk for line in lines],
@@ -136,6 +146,38 @@ def orders_allocate_apply(
     )
     _order_statuses_refresh(orders.values())
     return allocations
+
+
+def _short_bins(keys: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """(product_id, location_id) of bins a picker found short of the product, until counted.
+
+    Their remaining units are on the books but maybe not on the shelf: promising them again
+    would send the next picker (or the short line's own backorder) back to the same gap. Read
+    under the keys' level locks, so a short pick that committed before them is seen.
+    """
+    return set(
+        Task.objects.filter(
+            kind=Task.Kind.COUNT,
+            status__in=Task.ACTIVE_STATUSES,
+            origin_key__startswith=SHORT_PICK_COUNT_PREFIX,
+            product_id__in={p for p, _ in keys},
+            warehouse_id__in={w for _, w in keys},
+        ).values_list("product_id", "source_location_id")
+    )
+
+
+def _allocations_insert(allocations: list[Allocation]) -> None:
+    """Insert the allocations in one statement with a parameter per column (``bulk_create``
+    spent a second assembling one per value for 10,000 lines) and give them their ids."""
+    stored = {
+        (line_id, quant_id): (pk, created_at)
+        for pk, line_id, quant_id, created_at in rows_insert(
+            objs=allocations, returning=("id", "line_id", "quant_id", "created_at")
+        )
+    }
+    for allocation in allocations:  # one allocation per line and quant in a call
+        allocation.pk, allocation.created_at = stored[(allocation.line_id, allocation.quant_id)]
+        allocation._state.adding, allocation._state.db = False, "default"
 
 
 def _reservations_write(quants: Iterable[Quant]) -> None:
@@ -149,9 +191,16 @@ def _reservations_write(quants: Iterable[Quant]) -> None:
 
 def order_status_of(lines: Sequence[OrderLine], current: str) -> str:
     """An open order's status, from its lines' progress."""
-    quantity = sum(line.quantity for line in lines)
-    allocated = sum(line.allocated_quantity for line in lines)
-    picked = sum(line.picked_quantity for line in lines)
+    return order_status_from(
+        quantity=sum(line.quantity for line in lines),
+        allocated=sum(line.allocated_quantity for line in lines),
+        picked=sum(line.picked_quantity for line in lines),
+        current=current,
+    )
+
+
+def order_status_from(*, quantity: int, allocated: int, picked: int, current: str) -> str:
+    """An open order's status, from the totals of its lines."""
     if quantity and picked == quantity:
         return Order.Status.PICKED
     if picked:
@@ -168,11 +217,25 @@ def _order_statuses_refresh(orders: Iterable[Order]) -> None:
     orders = [o for o in orders if not o.is_closed]
     if not orders:
         return
-    lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in OrderLine.objects.filter(order__in=orders):
-        lines[line.order_id].append(line)
+    # Totals per order from the database: no line objects to build (10,000 lines took 0.2 s).
+    totals = {
+        row["order_id"]: row
+        for row in OrderLine.objects.filter(order__in=orders)
+        .values("order_id")
+        .annotate(
+            quantity=Sum("quantity"),
+            allocated=Sum("allocated_quantity"),
+            picked=Sum("picked_quantity"),
+        )
+    }
     for order in orders:
-        order.status = order_status_of(lines[order.pk], order.status)
+        row = totals.get(order.pk, {})
+        order.status = order_status_from(
+            quantity=row.get("quantity", 0),
+            allocated=row.get("allocated", 0),
+            picked=row.get("picked", 0),
+            current=order.status,
+        )
     rows_update(
         table="warehouse_order",
         ids=[o.pk for o in orders],
@@ -228,13 +291,19 @@ def backorders_retry_on_commit(*, product_id: int, warehouse_id: int) -> None:
     One cheap query on the hot path; the allocation itself runs in the worker.
     """
     waiting = (
-        OrderLine.objects.filter(product_id=product_id, order__warehouse_id=warehouse_id,
-                                 allocated_quantity__lt=F("quantity"))
+        OrderLine.objects.filter(
+            product_id=product_id,
+            order__warehouse_id=warehouse_id,
+            allocated_quantity__lt=F("quantity"),
+        )
         .exclude(order__status__in=Order.CLOSED_STATUSES)
         .exists()
     )
     if waiting:
         from warehouse.tasks import backorders_allocate_task
 
-        transaction.on_commit(partial(backorders_allocate_task.delay, product_id=product_id,
-                                      warehouse_id=warehouse_id))
+        transaction.on_commit(
+            partial(
+                backorders_allocate_task.delay, product_id=product_id, warehouse_id=warehouse_id
+            )
+        )

@@ -69,6 +69,7 @@ def moves_apply(
     reference: str = "",
     idempotency_key: str | None = None,
     occurred_at: datetime | None = None,
+    repeat_ruled_out: bool = False,
 ) -> list[StockMove]:
     """Move stock and write the ledger. Caller is in a transaction and holds its document lock.
 
@@ -77,7 +78,10 @@ def moves_apply(
 
     Takes the StockLevel, Location and Quant locks itself, in the global order. With an
     ``idempotency_key``, a repeat of an applied call returns the moves it made and changes
-    nothing. Raises InvalidQuantity, InsufficientStock, OverCapacity, LocationBlocked.
+    nothing. ``repeat_ruled_out``: the caller has already ruled a repeat out under its document
+    lock (a task it found not done), so the look-up is skipped and the key's UNIQUE constraint
+    is only the backstop. Raises InvalidQuantity, InsufficientStock, OverCapacity,
+    LocationBlocked.
     """
     if not lines:
         return []
@@ -92,7 +96,11 @@ def moves_apply(
         keys={(ln.product_id, locations[ln.from_location_id].warehouse_id) for ln in lines}
     )
     keys = [f"{idempotency_key}:{i}" for i in range(len(lines))] if idempotency_key else []
-    if keys and (done := list(StockMove.objects.filter(idempotency_key__in=keys))):
+    if (
+        keys
+        and not repeat_ruled_out
+        and (done := list(StockMove.objects.filter(idempotency_key__in=keys)))
+    ):
         return sorted(done, key=lambda move: keys.index(move.idempotency_key))  # a repeat
     limited = {
         ln.to_location_id for ln in lines if locations[ln.to_location_id].capacity_units is not None

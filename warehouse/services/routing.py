@@ -55,8 +55,9 @@ def walk(
     (ax, ay, a_aisle), (bx, by, b_aisle) = a, b
     if a_aisle is not None and a_aisle == b_aisle:
         return abs(ay - by)
-    via_front = (ay - layout.front) + (by - layout.front)
-    via_back = (layout.back - ay) + (layout.back - by)
+    # abs: the depot may lie beyond a cross aisle (the staging lane in front of the racks).
+    via_front = abs(ay - layout.front) + abs(by - layout.front)
+    via_back = abs(layout.back - ay) + abs(layout.back - by)
     return abs(ax - bx) + min(via_front, via_back)
 
 

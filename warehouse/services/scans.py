@@ -32,10 +32,17 @@ def scans_check(
     A lot is checked when the worker gives one (typed, or in a GS1 label); a plain EAN scan of
     a lot-tracked product is accepted, since the task already names the lot.
     """
-    source = scan_location(warehouse_id=task.warehouse_id, raw=scanned_location or "")
     expected_source = task.source_location
+    scanned = scan_text(scanned_location or "")
+    if scanned and scanned == expected_source.barcode:
+        # The right bin's own label (the usual scan): the look-up would find just this bin,
+        # barcodes being unique per warehouse, so it is skipped. It costs a query that scans
+        # every location of the warehouse (codes match in any case), on every scan.
+        source = expected_source
+    else:
+        source = scan_location(warehouse_id=task.warehouse_id, raw=scanned_location or "")
     if source is None or source.pk != expected_source.pk:
-        shown = scan_text(scanned_location or "") or "nothing"
+        shown = scanned or "nothing"
         raise WrongLocation(
             f"You scanned {shown}; this stock is in {expected_source.code}.", field="location"
         )

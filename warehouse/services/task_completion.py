@@ -51,7 +51,11 @@ def task_complete(
     if kind == Task.Kind.PICK:
         # Fewer than asked is a short pick.
         return pick_task_complete(
-            task_id=task_id, user_id=user_id, scanned_location=location,
-            scanned_product=product, quantity=quantity, lot_code=lot,
+            task_id=task_id,
+            user_id=user_id,
+            scanned_location=location,
+            scanned_product=product,
+            quantity=quantity,
+            lot_code=lot,
         )
     raise DomainError(f"{kind} tasks cannot be completed here yet.", field="task")

@@ -25,21 +25,33 @@ from warehouse.services.waves import wave_release
 @pytest.fixture
 def site(db):
     warehouse = WarehouseFactory()
-    bins = [LocationFactory(warehouse=warehouse, code=f"A-{i}", aisle=f"{i // 3}", x=(i // 3) * 3,
-                            y=i % 3) for i in range(9)]
+    bins = [
+        LocationFactory(
+            warehouse=warehouse, code=f"A-{i}", aisle=f"{i // 3}", x=(i // 3) * 3, y=i % 3
+        )
+        for i in range(9)
+    ]
     return warehouse, bins
 
 
 def receive(bin_, product, quantity, *, days_ago=0, lot=None):
-    return stock_receive(location=bin_, product_id=product.pk, quantity=quantity,
-                         lot_id=lot.pk if lot else None,
-                         received_at=timezone.now() - timedelta(days=days_ago))
+    return stock_receive(
+        location=bin_,
+        product_id=product.pk,
+        quantity=quantity,
+        lot_id=lot.pk if lot else None,
+        received_at=timezone.now() - timedelta(days=days_ago),
+    )
 
 
 def order(warehouse, *lines, reference=None, priority=5):
     reference = reference or f"SO-{Order.objects.count() + 1}"
-    taken = order_create(warehouse=warehouse, reference=reference, priority=priority,
-                         lines=[OrderLineInput(p, q) for p, q in lines])
+    taken = order_create(
+        warehouse=warehouse,
+        reference=reference,
+        priority=priority,
+        lines=[OrderLineInput(p, q) for p, q in lines],
+    )
     return taken.order
 
 
@@ -64,8 +76,10 @@ def test_fefo_takes_the_earliest_expiry_never_expired_nor_too_short_lived(site):
     product.min_shelf_life_days = 10
     product.save(update_fields=["min_shelf_life_days"])
     today = timezone.localdate()
-    lots = {name: Lot.objects.create(product=product, code=name, expiry_date=today + timedelta(d))
-            for name, d in [("EXPIRED", -1), ("SOON", 5), ("LATE", 90), ("MID", 30)]}
+    lots = {
+        name: Lot.objects.create(product=product, code=name, expiry_date=today + timedelta(d))
+        for name, d in [("EXPIRED", -1), ("SOON", 5), ("LATE", 90), ("MID", 30)]
+    }
     for i, lot in enumerate(lots.values()):
         receive(bins[i], product, 4, days_ago=50 - i, lot=lot)
     so = order(warehouse, (product, 6))
@@ -95,7 +109,7 @@ def test_blocked_bins_and_the_dock_are_never_allocated(site):
 def test_concurrent_allocations_never_promise_more_than_the_stock():
     warehouse = WarehouseFactory()
     product = ProductFactory()
-    for i in range(3):
+    for _ in range(3):
         receive(LocationFactory(warehouse=warehouse), product, 10)
     orders = [order(warehouse, (product, 7), reference=f"RACE-{i}") for i in range(8)]
 
@@ -128,15 +142,25 @@ def test_picks_wait_for_their_wave_then_go_bin_to_staging(site):
     wave_release(warehouse_id=warehouse.pk)
     task = task_claim(user_id=picker.pk, warehouse_id=warehouse.pk)
     with pytest.raises(WrongLocation):
-        pick_task_complete(task_id=task.pk, user_id=picker.pk, scanned_location="A-0",
-                           scanned_product=product.barcode)
+        pick_task_complete(
+            task_id=task.pk,
+            user_id=picker.pk,
+            scanned_location="A-0",
+            scanned_product=product.barcode,
+        )
     with pytest.raises(NotAllowed):
-        pick_task_complete(task_id=task.pk, user_id=_user("x", "floor").pk,
-                           scanned_location="A-4", scanned_product=product.barcode)
-    pick_task_complete(task_id=task.pk, user_id=picker.pk, scanned_location="A-4",
-                       scanned_product=product.barcode)
-    pick_task_complete(task_id=task.pk, user_id=picker.pk, scanned_location="A-4",
-                       scanned_product=product.barcode)  # a double tap
+        pick_task_complete(
+            task_id=task.pk,
+            user_id=_user("x", "floor").pk,
+            scanned_location="A-4",
+            scanned_product=product.barcode,
+        )
+    pick_task_complete(
+        task_id=task.pk, user_id=picker.pk, scanned_location="A-4", scanned_product=product.barcode
+    )
+    pick_task_complete(
+        task_id=task.pk, user_id=picker.pk, scanned_location="A-4", scanned_product=product.barcode
+    )  # a double tap
 
     so.refresh_from_db()
     assert so.status == Order.Status.PICKED
@@ -156,8 +180,13 @@ def test_a_short_pick_reallocates_elsewhere_and_flags_the_bin_for_counting(site)
     task = _released_picks(warehouse, so, picker)
     assert task.source_location.code == "A-0"
 
-    pick_task_complete(task_id=task.pk, user_id=picker.pk, scanned_location="A-0",
-                       scanned_product=product.sku, quantity=3)
+    pick_task_complete(
+        task_id=task.pk,
+        user_id=picker.pk,
+        scanned_location="A-0",
+        scanned_product=product.sku,
+        quantity=3,
+    )
 
     replacement = Task.objects.get(kind="pick", status="assigned")
     assert (replacement.source_location.code, replacement.quantity) == ("A-7", 2)
@@ -176,8 +205,13 @@ def test_a_short_pick_with_no_other_stock_backorders_until_stock_arrives(site):
     so = order(warehouse, (product, 5))
     orders_allocate(order_ids=[so.pk])
     task = _released_picks(warehouse, so, picker)
-    pick_task_complete(task_id=task.pk, user_id=picker.pk, scanned_location="A-0",
-                       scanned_product=product.sku, quantity=1)
+    pick_task_complete(
+        task_id=task.pk,
+        user_id=picker.pk,
+        scanned_location="A-0",
+        scanned_product=product.sku,
+        quantity=1,
+    )
     so.refresh_from_db()
     assert so.lines.get().backordered_quantity == 4
 
@@ -195,8 +229,9 @@ def test_pack_and_ship_moves_stock_out_and_records_demand(site):
     so = order(warehouse, (product, 6))
     orders_allocate(order_ids=[so.pk])
     task = _released_picks(warehouse, so, picker)
-    pick_task_complete(task_id=task.pk, user_id=picker.pk, scanned_location="A-2",
-                       scanned_product=product.sku)
+    pick_task_complete(
+        task_id=task.pk, user_id=picker.pk, scanned_location="A-2", scanned_product=product.sku
+    )
 
     with pytest.raises(Exception, match="picked and not yet packed"):
         package_close(order_id=so.pk, user_id=picker.pk, items=[PackedItem(product.pk, None, 7)])
@@ -223,9 +258,12 @@ def test_cancel_releases_reservations_cancels_picks_and_returns_picked_goods(sit
     so = order(warehouse, (a, 2), (b, 3))
     orders_allocate(order_ids=[so.pk])
     first = _released_picks(warehouse, so, picker)
-    pick_task_complete(task_id=first.pk, user_id=picker.pk,
-                       scanned_location=first.source_location.code,
-                       scanned_product=first.product.sku)
+    pick_task_complete(
+        task_id=first.pk,
+        user_id=picker.pk,
+        scanned_location=first.source_location.code,
+        scanned_product=first.product.sku,
+    )
 
     order_cancel(order_id=so.pk, reason="customer changed mind")
 
@@ -243,10 +281,8 @@ def test_cancel_releases_reservations_cancels_picks_and_returns_picked_goods(sit
 def test_an_order_reference_posted_twice_is_one_order(site):
     warehouse, _ = site
     product = ProductFactory()
-    first = order_create(warehouse=warehouse, reference="SO-X",
-                         lines=[OrderLineInput(product, 1)])
-    again = order_create(warehouse=warehouse, reference="SO-X",
-                         lines=[OrderLineInput(product, 9)])
+    first = order_create(warehouse=warehouse, reference="SO-X", lines=[OrderLineInput(product, 1)])
+    again = order_create(warehouse=warehouse, reference="SO-X", lines=[OrderLineInput(product, 9)])
     assert (first.created, again.created) == (True, False)
     assert first.order.pk == again.order.pk
 
@@ -262,8 +298,9 @@ def test_wave_batches_follow_the_s_shape_and_save_walking(site):
     wave = wave_release(warehouse_id=warehouse.pk, picks_per_batch=20)
 
     (batch,) = wave.batches.all()
-    route = list(batch.tasks.order_by("route_sequence").values_list("source_location__code",
-                                                                      flat=True))
+    route = list(
+        batch.tasks.order_by("route_sequence").values_list("source_location__code", flat=True)
+    )
     assert route == ["A-0", "A-1", "A-2", "A-5", "A-4", "A-3", "A-6", "A-7", "A-8"]
     assert batch.route_metres <= batch.unrouted_metres
 
@@ -277,7 +314,11 @@ def test_pick_confirmation_cannot_take_reserved_stock_twice(site):
     from warehouse.services.moves import stock_move
 
     with pytest.raises(InsufficientStock):
-        stock_move(product_id=product.pk, quantity=1, from_location_id=bins[0].pk,
-                   to_location_id=bins[1].pk)
+        stock_move(
+            product_id=product.pk,
+            quantity=1,
+            from_location_id=bins[0].pk,
+            to_location_id=bins[1].pk,
+        )
     so2.refresh_from_db()
     assert so2.status == Order.Status.BACKORDERED
