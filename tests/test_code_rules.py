@@ -34,7 +34,7 @@ def test_every_select_for_update_says_no_key_explicitly():
 
 def test_skip_locked_is_used_for_task_claiming_only():
     for path, text in app_sources():
-        for match in re.finditer(r"skip_locked=True", text):
+        for match in re.finditer(r"skip_locked\s*=\s*True", text):
             before = text[: match.start()]
             function = before[before.rfind("\ndef ") :]
             assert "claim" in function.split("(")[0], f"{path}: SKIP LOCKED outside claiming"

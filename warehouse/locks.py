@@ -96,12 +96,12 @@ def task_lock(*, task_id: int) -> Task:
     )
 
 
-def task_claim_lock(*, queue: QuerySet[Task]) -> Task | None:
+def task_claim_lock(*, claim_queue: QuerySet[Task]) -> Task | None:
     """The first task of ``queue`` that no other transaction holds, locked; None if none.
 
     SKIP LOCKED: two handhelds claiming at once each get a different task, without waiting.
     """
-    return queue.select_for_update(of=("self",), skip_locked=True, no_key=True).first()
+    return claim_queue.select_for_update(of=("self",), skip_locked=True, no_key=True).first()
 
 
 def receipt_lock(*, receipt_id: int) -> Receipt:
@@ -195,6 +195,6 @@ def order_pick_tasks_lock(*, order_id: int) -> list[Task]:
     )
 
 
-def pick_batch_claim_lock(*, queue: QuerySet[PickBatch]) -> PickBatch | None:
+def pick_batch_claim_lock(*, claim_queue: QuerySet[PickBatch]) -> PickBatch | None:
     """The first batch of ``queue`` nobody is claiming right now (SKIP LOCKED), locked."""
-    return queue.select_for_update(of=("self",), skip_locked=True, no_key=True).first()
+    return claim_queue.select_for_update(of=("self",), skip_locked=True, no_key=True).first()

@@ -123,7 +123,7 @@ def task_claim(*, user_id: int, warehouse_id: int, kinds: list[str] | None = Non
     busy_batches: list[int] = []
     for _attempt in range(20):
         task = task_claim_lock(
-            queue=queue.exclude(batch_id__in=busy_batches).order_by(
+            claim_queue=queue.exclude(batch_id__in=busy_batches).order_by(
                 "priority", "created_at", "route_sequence", "id"
             )
         )
@@ -131,7 +131,7 @@ def task_claim(*, user_id: int, warehouse_id: int, kinds: list[str] | None = Non
             return None
         if task.batch_id is None:
             return _assign(task, user_id)
-        if pick_batch_claim_lock(queue=PickBatch.objects.filter(pk=task.batch_id)) is None:
+        if pick_batch_claim_lock(claim_queue=PickBatch.objects.filter(pk=task.batch_id)) is None:
             busy_batches.append(task.batch_id)  # another handheld is taking this batch now
             continue
         return _batch_assign(task.batch_id, user_id)
