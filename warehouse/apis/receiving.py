@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from inventory.apis.purchasing import SupplierCodeField
 from inventory.gs1 import InvalidBarcode, ScanCode, parse_scan
 from inventory.models import Product
-from inventory.purchasing_selectors import purchase_order_get
+from inventory.selectors.purchasing import purchase_order_get
 from warehouse.models import Lot, Receipt, ReceiptItem, ReceiptLine
 from warehouse.selectors.receipts import products_by_scans, receipts_list
 from warehouse.selectors.stock import location_by_code

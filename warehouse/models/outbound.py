@@ -25,6 +25,8 @@ class Wave(BaseModel):
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The key of the form that released it: a repeat finds this wave, not a twin.
+    request_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -167,6 +169,8 @@ class Package(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(db_default=Now())
+    # The key of the form that closed it: a repeat finds this package, not a twin.
+    request_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["order", "number"]

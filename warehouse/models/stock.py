@@ -32,9 +32,15 @@ class Quant(models.Model):
     A projection of the ledger: only ``warehouse.services.moves`` changes it.
     """
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="quants")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="quants")
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
+    # No single-column indexes on product and location: quant_unique and
+    # quant_location_product lead with them, and every pick writes every index of a quant.
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="quants", db_index=False
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="quants", db_index=False
+    )
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
     # Denormalised from the location (which never changes warehouse) for warehouse-wide scans.
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="quants")
     quantity = models.IntegerField(default=0)
@@ -62,6 +68,8 @@ class Quant(models.Model):
                 name="quant_fifo",
                 condition=Q(quantity__gt=0),
             ),
+            # Lots are traced, most quants have none: indexed only where set.
+            models.Index(fields=["lot"], name="quant_lot", condition=Q(lot__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -91,12 +99,22 @@ class StockMove(models.Model):
         COUNT = "count", "Count"
         SCRAP = "scrap", "Scrap"
 
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    # The ledger's look-ups go through the (column, -created_at) indexes in Meta; a plain
+    # index per foreign key as well would be written on every move for nothing.
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="moves")
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT)
-    from_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    to_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="moves", db_index=False
+    )
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
+    from_location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    to_location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     quantity = models.PositiveIntegerField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -106,12 +124,14 @@ class StockMove(models.Model):
     )
     reason = models.CharField(max_length=200, blank=True)
     reference = models.CharField(max_length=100, blank=True)
-    idempotency_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    # Unique by a constraint, not unique=True, which would add a LIKE index nobody queries.
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="move_idempotency_key"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="move_quantity_gt_0"),
             models.CheckConstraint(
                 condition=~Q(from_location=F("to_location")), name="move_two_ends"
@@ -122,7 +142,7 @@ class StockMove(models.Model):
             models.Index(fields=["from_location", "-created_at"], name="move_from_time"),
             models.Index(fields=["to_location", "-created_at"], name="move_to_time"),
             models.Index(fields=["warehouse", "-created_at"], name="move_wh_time"),
-            models.Index(fields=["lot"], name="move_lot"),
+            models.Index(fields=["lot"], name="move_lot", condition=Q(lot__isnull=False)),
         ]
         permissions = [("adjust_stock", "Can adjust stock to a counted quantity")]
 

@@ -26,7 +26,10 @@ class Task(BaseModel):
 
     ACTIVE_STATUSES = (Status.OPEN, Status.ASSIGNED)
 
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="tasks")
+    # Warehouse and assignee look-ups use task_wh_status_kind and task_assignee_status.
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="tasks", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # 1 is the most urgent; claim takes the lowest number first, then the oldest.
@@ -34,7 +37,9 @@ class Task(BaseModel):
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
     )
-    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(
+        Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     quantity = models.PositiveIntegerField(default=0)
     quantity_done = models.PositiveIntegerField(default=0)
     source_location = models.ForeignKey(
@@ -49,11 +54,17 @@ class Task(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="wms_tasks",
+        db_index=False,
     )
     # What caused it: the task it follows from (QC -> putaway, short pick -> count) and a
     # document reference ("receipt:12", "order:SO-1001"); later flows add their own links.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        db_index=False,
     )
     reference = models.CharField(max_length=100, blank=True)
     receipt_item = models.ForeignKey(
@@ -62,6 +73,7 @@ class Task(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tasks",
+        db_index=False,
     )
     order = models.ForeignKey(
         "warehouse.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
@@ -85,9 +97,15 @@ class Task(BaseModel):
     )
     route_sequence = models.PositiveIntegerField(default=0)  # position on the batch's route
     # Unique per cause, so a planner that runs twice creates nothing twice.
-    origin_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    # Unique by a constraint in Meta (no LIKE index: a task's update writes every index).
+    origin_key = models.CharField(max_length=120, null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     notes = models.CharField(max_length=300, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
@@ -98,6 +116,7 @@ class Task(BaseModel):
     class Meta:
         ordering = ["priority", "created_at", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["origin_key"], name="task_origin_key"),
             models.CheckConstraint(
                 condition=Q(quantity_done__lte=models.F("quantity")) | Q(quantity=0),
                 name="task_done_lte_quantity",
@@ -116,6 +135,14 @@ class Task(BaseModel):
             ),
             models.Index(fields=["assignee", "status"], name="task_assignee_status"),
             models.Index(fields=["warehouse", "status", "kind"], name="task_wh_status_kind"),
+            # Links most tasks lack, indexed only where set: a task changing status writes
+            # an entry in every index whose condition it meets, and picks are most tasks.
+            *(
+                models.Index(
+                    fields=[name], name=f"task_{name}", condition=Q(**{f"{name}__isnull": False})
+                )
+                for name in ("lot", "parent", "receipt_item", "created_by")
+            ),
         ]
         permissions = [
             ("work_task", "Can claim and complete own tasks"),

@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from inventory.gs1 import InvalidBarcode
 from inventory.models import Product, Warehouse
-from inventory.selectors import product_by_scan
 from warehouse.models import Location, Quant, Task, Zone
-from warehouse.selectors.stock import location_by_scan, quants_list
+from warehouse.selectors.scan import scan_location, scan_product
+from warehouse.selectors.stock import quants_list
 
 
 @dataclass(frozen=True)
@@ -31,19 +32,25 @@ class ScanResult:
 def scan_lookup(*, warehouse: Warehouse, code: str) -> ScanResult:
     """Look a scanned or typed code up: a bin of this warehouse first, then a product.
 
-    A bin comes with what lies in it; a product with where it lies in this warehouse. Virtual
-    locations (the ledger's outside ends) are not places anyone can scan.
+    A bin comes with what lies in it; a product with where it lies in this warehouse. The
+    lookups are the handheld's (``warehouse.selectors.scan``): a bin's exact barcode wins over
+    a code, a product's barcode over a SKU, and a GS1 label finds its product by the GTIN in
+    it. Virtual locations (the ledger's outside ends) are not places anyone can scan; a label
+    that cannot be read names nothing.
     """
     code = code.strip()
     scope = Warehouse.objects.filter(pk=warehouse.pk)
-    location = location_by_scan(warehouse_id=warehouse.pk, code=code)
-    if location is not None and not location.is_virtual:
+    location = scan_location(warehouse_id=warehouse.pk, raw=code)
+    if location is not None:
         quants = quants_list(warehouses=scope, location_code=location.code)
         return ScanResult(code=code, location=location, quants=list(quants))
-    product = product_by_scan(code=code)
-    if product is not None:
-        quants = quants_list(warehouses=scope, product_sku=product.sku)
-        return ScanResult(code=code, product=product, quants=list(quants))
+    try:
+        found = scan_product(raw=code)
+    except InvalidBarcode:
+        found = None
+    if found is not None:
+        quants = quants_list(warehouses=scope, product_sku=found.product.sku)
+        return ScanResult(code=code, product=found.product, quants=list(quants))
     return ScanResult(code=code)
 
 

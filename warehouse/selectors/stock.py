@@ -65,19 +65,6 @@ def locations_list(
     return locations.order_by("warehouse__code", "pick_sequence", "code")
 
 
-def location_by_scan(*, warehouse_id: int, code: str) -> Location | None:
-    """A location of one warehouse by its scanned barcode or typed code."""
-    code = code.strip()
-    if not code:
-        return None
-    return (
-        Location.objects.filter(warehouse_id=warehouse_id)
-        .filter(Q(barcode=code) | Q(code__iexact=code))
-        .select_related("zone")
-        .first()
-    )
-
-
 def moves_list(
     *,
     warehouses: QuerySet[Warehouse],

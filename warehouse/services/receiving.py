@@ -20,6 +20,11 @@ from warehouse.locks import receipt_lock
 from warehouse.models import Location, Lot, Receipt, ReceiptItem, ReceiptLine, StockMove
 from warehouse.services.lots import lots_for_receiving
 from warehouse.services.moves import MoveLine, moves_apply
+from warehouse.services.request_keys import (
+    request_key_find,
+    request_key_insert,
+    request_key_repeat,
+)
 from warehouse.services.virtual import virtual_location
 from wms.db import rows_update
 
@@ -66,10 +71,19 @@ def receipt_create_apply(
     dock: Location | None = None,
     expected_date: date | None = None,
     created_by_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Receipt:
     """An expected receipt: from a sent purchase order (its open lines), from an advance
     notice (``expected`` lines), or, with neither, an unplanned delivery. Caller is in a
-    transaction (``receipt_create`` opens one)."""
+    transaction (``receipt_create`` opens one).
+
+    With ``idempotency_key`` (at most 64 characters, stored on the receipt), a repeat returns
+    the receipt the first call made and changes nothing; the same key for another warehouse,
+    purchase order or user raises Conflict. A repeat racing the first call waits for it on the
+    key's unique index, then finds its receipt.
+    """
+    if done := request_key_find(Receipt, request_key=idempotency_key):
+        return _same_receipt(done, warehouse, purchase_order, created_by_id)
     if purchase_order is not None:
         if purchase_order.warehouse_id != warehouse.pk:
             raise DomainError(
@@ -83,20 +97,44 @@ def receipt_create_apply(
         kind = Receipt.Kind.ADVANCE_NOTICE
     else:
         kind = Receipt.Kind.UNPLANNED
-    receipt = Receipt.objects.create(
-        warehouse=warehouse,
-        reference=f"~{timezone.now().timestamp()}",  # replaced once the id is known
-        kind=kind,
-        purchase_order=purchase_order,
-        supplier=supplier,
-        dock=_dock(warehouse, dock),
-        expected_date=expected_date or (purchase_order.expected_date if purchase_order else None),
-        created_by_id=created_by_id,
+    receipt, made = request_key_insert(
+        Receipt,
+        request_key=idempotency_key,
+        create=partial(
+            Receipt.objects.create,
+            warehouse=warehouse,
+            reference=f"~{timezone.now().timestamp()}",  # replaced once the id is known
+            kind=kind,
+            purchase_order=purchase_order,
+            supplier=supplier,
+            dock=_dock(warehouse, dock),
+            expected_date=expected_date
+            or (purchase_order.expected_date if purchase_order else None),
+            created_by_id=created_by_id,
+            request_key=idempotency_key,
+        ),
     )
+    if not made:  # a twin with the same key committed first
+        return _same_receipt(receipt, warehouse, purchase_order, created_by_id)
     receipt.reference = f"RCV-{receipt.pk:06d}"
     receipt.save(update_fields=["reference"])
     ReceiptLine.objects.bulk_create(_expected_lines(receipt, purchase_order, expected))
     return receipt
+
+
+def _same_receipt(
+    receipt: Receipt,
+    warehouse: Warehouse,
+    purchase_order: PurchaseOrder | None,
+    created_by_id: int | None,
+) -> Receipt:
+    return request_key_repeat(
+        receipt,
+        what=f"receipt {receipt.reference}",
+        warehouse_id=warehouse.pk,
+        purchase_order_id=purchase_order.pk if purchase_order else None,
+        created_by_id=created_by_id,
+    )
 
 
 def _expected_lines(

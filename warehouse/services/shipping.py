@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Sum
@@ -23,6 +24,11 @@ from warehouse.models import (
     Task,
 )
 from warehouse.services.moves import MoveLine, moves_apply
+from warehouse.services.request_keys import (
+    request_key_find,
+    request_key_insert,
+    request_key_repeat,
+)
 from warehouse.services.reservations import quant_unreserve_apply
 from warehouse.services.virtual import virtual_location
 
@@ -55,10 +61,24 @@ def order_unpacked(*, order: Order) -> dict[ItemKey, int]:
 
 
 @transaction.atomic(durable=True)
-def package_close(*, order_id: int, user_id: int, items: Sequence[PackedItem]) -> Package:
-    """Close a package of checked items; only picked, not yet packed units may go in."""
+def package_close(
+    *,
+    order_id: int,
+    user_id: int,
+    items: Sequence[PackedItem],
+    idempotency_key: str | None = None,
+) -> Package:
+    """Close a package of checked items; only picked, not yet packed units may go in.
+
+    With ``idempotency_key`` (at most 64 characters, stored on the package), a repeat returns
+    the package the first call closed and changes nothing, whatever happened to the order
+    since; it is looked up under the order's lock, so a repeat racing the first call waits for
+    it. The same key for another order or user raises Conflict.
+    """
     order_pick_tasks_lock(order_id=order_id)
     (order,) = orders_lock(order_ids=[order_id])
+    if done := request_key_find(Package, request_key=idempotency_key):
+        return _same_package(done, order_id, user_id)
     if order.is_closed:
         raise Conflict(f"Order {order.reference} is {order.status}.", field="status")
     if not items:
@@ -76,12 +96,33 @@ def package_close(*, order_id: int, user_id: int, items: Sequence[PackedItem]) -
                 field="items",
             )
     number = (order.packages.count() or 0) + 1
-    package = Package.objects.create(order=order, number=number, packed_by_id=user_id)
+    package, made = request_key_insert(
+        Package,
+        request_key=idempotency_key,
+        create=partial(
+            Package.objects.create,
+            order=order,
+            number=number,
+            packed_by_id=user_id,
+            request_key=idempotency_key,
+        ),
+    )
+    if not made:  # the key was used on another order, whose lock we do not hold
+        return _same_package(package, order_id, user_id)
     PackageItem.objects.bulk_create(
         PackageItem(package=package, product_id=p, lot_id=lot, quantity=q)
         for (p, lot), q in wanted.items()
     )
     return package
+
+
+def _same_package(package: Package, order_id: int, user_id: int) -> Package:
+    return request_key_repeat(
+        package,
+        what=f"package {package.number}",
+        order_id=order_id,
+        packed_by_id=user_id,
+    )
 
 
 @transaction.atomic(durable=True)

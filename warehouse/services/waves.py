@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Max, Min
@@ -11,6 +12,12 @@ from inventory.errors import DomainError, NothingToRelease
 from warehouse.locks import orders_lock
 from warehouse.models import Allocation, Location, Order, PickBatch, Task, Wave
 from warehouse.services.picking import pick_tasks_for, staging_location
+from warehouse.services.replenish import pick_faces_check_on_commit
+from warehouse.services.request_keys import (
+    request_key_find,
+    request_key_insert,
+    request_key_repeat,
+)
 from warehouse.services.routing import Layout, Stop, route_metres, s_shape
 from wms.db import rows_update
 
@@ -31,11 +38,18 @@ def wave_release(
     limit: int = 50,
     picks_per_batch: int = 20,
     released_by_id: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Wave:
     """Release orders (the ones named, or the first ``limit`` by priority, ship date or carrier
     cut-off) as one wave: their pick tasks are grouped into batches of at most
     ``picks_per_batch`` (an order's picks stay together where they fit), and each batch is
-    sorted along the S-shape pick path."""
+    sorted along the S-shape pick path.
+
+    With ``idempotency_key`` (at most 64 characters, stored on the wave), a repeat returns the
+    wave the first call released and changes nothing. It is looked up under the orders' locks,
+    so a repeat racing the first call waits for it and then finds its wave; the same key for
+    another warehouse or user raises Conflict.
+    """
     if by not in RELEASE_ORDERINGS:
         raise DomainError(f"Release by one of {', '.join(RELEASE_ORDERINGS)}.", field="by")
     if not 1 <= picks_per_batch <= 200:
@@ -47,14 +61,24 @@ def wave_release(
         candidates = candidates.filter(pk__in=order_ids)
     chosen = list(candidates.order_by(*RELEASE_ORDERINGS[by]).values_list("pk", flat=True)[:limit])
     orders = [o for o in orders_lock(order_ids=chosen) if o.wave_id is None and not o.is_closed]
+    if done := request_key_find(Wave, request_key=idempotency_key):
+        return _same_wave(done, warehouse_id, released_by_id)
     if not orders:
         raise NothingToRelease("No allocated orders are waiting to be released.", field="orders")
     _missing_pick_tasks(orders)
-    wave = Wave.objects.create(
-        warehouse_id=warehouse_id,
-        number=f"~{timezone.now().timestamp()}",
-        released_by_id=released_by_id,
+    wave, made = request_key_insert(
+        Wave,
+        request_key=idempotency_key,
+        create=partial(
+            Wave.objects.create,
+            warehouse_id=warehouse_id,
+            number=f"~{timezone.now().timestamp()}",
+            released_by_id=released_by_id,
+            request_key=idempotency_key,
+        ),
     )
+    if not made:  # released meanwhile with the same key, on orders whose locks we do not hold
+        return _same_wave(wave, warehouse_id, released_by_id)
     wave.number = f"W-{wave.pk:06d}"
     wave.save(update_fields=["number"])
     Order.objects.filter(pk__in=[o.pk for o in orders]).update(wave=wave)
@@ -68,7 +92,22 @@ def wave_release(
         .order_by("order_line_id", "pk")
     )
     _batches_build(wave, tasks, urgency, picks_per_batch)
+    # The pick faces the wave draws from are looked at after the commit (replenishment).
+    pick_faces_check_on_commit(
+        location_ids={
+            t.source_location_id for t in tasks if t.source_location.kind == Location.Kind.PICK
+        }
+    )
     return wave
+
+
+def _same_wave(wave: Wave, warehouse_id: int, released_by_id: int | None) -> Wave:
+    return request_key_repeat(
+        wave,
+        what=f"wave {wave.number}",
+        warehouse_id=warehouse_id,
+        released_by_id=released_by_id,
+    )
 
 
 class _Last:

@@ -2,9 +2,9 @@
 wave of them to the floor, the wave's batches and routes, and one order in detail with its
 cancel and ship actions. New orders (form and CSV) are in ``warehouse.views.order_entry``.
 
-Every action calls one service. Releasing a wave carries a key drawn with the form, claimed in
-the cache: a double click releases once and shows the wave it made; cancel and ship are
-idempotent in their services.
+Every action calls one service. Releasing a wave carries a key drawn with the form, which
+``wave_release`` stores on the wave: a double click releases once and shows the wave it made;
+cancel and ship are idempotent in their services.
 """
 
 import uuid
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,7 +37,6 @@ DETAIL_TEMPLATE = "warehouse/supervisor/order_detail.html"
 WAVE_TEMPLATE = "warehouse/supervisor/wave.html"
 PERMISSION = "warehouse.view_order"
 PAGE_SIZE = 50
-RELEASE_KEY_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -129,12 +127,6 @@ def wave_release_view(request: HttpRequest) -> HttpResponse:
         error = next(iter(form.errors.values()))[0]
         return _list_answer(request, release=form, error=error, status=422)
     data = form.cleaned_data
-    cache_key = f"wms:wave-release:{request.user.pk}:{data['key']}"
-    if not cache.add(cache_key, 0, RELEASE_KEY_SECONDS):
-        made = cache.get(cache_key)
-        if made:
-            return redirect("supervisor-wave", made)
-        return _list_answer(request, release=form, error="Releasing already; wait.", status=409)
     try:
         wave = wave_release(
             warehouse_id=shell.current.pk,
@@ -143,11 +135,10 @@ def wave_release_view(request: HttpRequest) -> HttpResponse:
             limit=len(data["order"]),
             picks_per_batch=data["picks_per_batch"],
             released_by_id=request.user.pk,
+            idempotency_key=data["key"],
         )
     except DomainError as exc:
-        cache.delete(cache_key)
         return _list_answer(request, release=form, error=exc.message, status=409)
-    cache.set(cache_key, wave.pk, RELEASE_KEY_SECONDS)
     messages.success(request, f"Wave {wave.number} released to the floor.")
     return redirect("supervisor-wave", wave.pk)
 

@@ -5,15 +5,14 @@ The package being filled lives in the page (a hidden field the server rewrites w
 scan): each scan is checked against what of the order is picked and not yet packed, so an
 extra unit is refused at once, and a repeated request yields the same package rather than
 counting twice. ``package_close`` receives the items and checks them again under its locks.
-Each package is drawn with a key claimed in the cache on closing, so a double tap on "Close
-package" closes one package.
+Each package is drawn with a key that ``package_close`` stores on the package it closes, so a
+double tap on "Close package" closes one package and shows it twice.
 """
 
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,7 +47,6 @@ from warehouse.views.floor import Notice
 LIST_TEMPLATE = "warehouse/floor/packing.html"
 BENCH_TEMPLATE = "warehouse/floor/pack.html"
 PERMISSION = "warehouse.ship_order"
-CLOSE_KEY_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -225,26 +223,18 @@ def pack_close_view(request: HttpRequest, order_id: int) -> HttpResponse:
         error = next(iter(form.errors.values()))[0]
         return _answer(request, _bench(order, {}, error=error), 422)
     items, key = form.cleaned_data["items"], form.cleaned_data["key"]
-    cache_key = f"wms:package-close:{request.user.pk}:{key}"
     if not items:
         error = "Scan the items into the package first."
         return _answer(request, _bench(order, {}, key=key, error=error), 422)
-    if not cache.add(cache_key, 0, CLOSE_KEY_SECONDS):
-        made = cache.get(cache_key)
-        if made:
-            return _answer(request, _bench(order, {}, notice=_closed(package_get(package_id=made))))
-        error = "Closing this package already; wait a moment."
-        return _answer(request, _bench(order, items, key=key, error=error), 409)
     try:
         package = package_close(
             order_id=order.pk,
             user_id=request.user.pk,
             items=[PackedItem(p, lot, q) for (p, lot), q in items.items()],
+            idempotency_key=key,
         )
     except DomainError as exc:
-        cache.delete(cache_key)
         return _answer(request, _bench(order, items, key=key, error=exc.message), 422)
-    cache.set(cache_key, package.pk, CLOSE_KEY_SECONDS)
     return _answer(request, _bench(order, {}, notice=_closed(package_get(package_id=package.pk))))
 
 

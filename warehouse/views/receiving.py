@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,7 +46,6 @@ from warehouse.views.floor import Notice
 LIST_TEMPLATE = "warehouse/floor/receiving.html"
 RECEIPT_TEMPLATE = "warehouse/floor/receipt.html"
 PERMISSION = "warehouse.receive_goods"
-START_KEY_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -114,41 +112,41 @@ def _find_answer(request: HttpRequest, **context: Any) -> HttpResponse:
 def receipt_start_view(request: HttpRequest) -> HttpResponse:
     """Start receiving a purchase order, or an unplanned delivery; then open its screen.
 
-    Receipts have no idempotency key of their own, so the form's key is claimed in the cache
-    first: a double tap opens the receipt the first tap made instead of making a second.
+    The form's key goes to ``receipt_create``, which stores it on the receipt: a double tap
+    opens the receipt the first tap made instead of making a second.
     """
     warehouse = request.shell.current  # type: ignore[attr-defined]
     form = ReceiptStartForm(request.POST, suppliers=suppliers_for_receiving())
     if not form.is_valid():
         error = next(iter(form.errors.values()))[0]
         return _find_answer(request, error=error)
-    cache_key = f"wms:receipt-start:{request.user.pk}:{form.cleaned_data['key']}"
-    if not cache.add(cache_key, 0, START_KEY_SECONDS):
-        made = cache.get(cache_key)
-        if made:
-            return _go(request, reverse("floor-receipt", args=[made]))
-        return _find_answer(request, error="Starting that receipt already; wait a moment.")
     try:
         receipt = _receipt_start(request, warehouse, form.cleaned_data)
     except DomainError as exc:
-        cache.delete(cache_key)
         return _find_answer(request, error=exc.message)
-    cache.set(cache_key, receipt.pk, START_KEY_SECONDS)
     return _go(request, reverse("floor-receipt", args=[receipt.pk]))
 
 
 def _receipt_start(request: HttpRequest, warehouse: Any, data: dict[str, Any]) -> Receipt:
-    order_id = data.get("purchase_order")
+    order_id, key = data.get("purchase_order"), data["key"]
     if order_id is None:
         return receipt_create(
-            warehouse=warehouse, supplier=data.get("supplier"), created_by_id=request.user.pk
+            warehouse=warehouse,
+            supplier=data.get("supplier"),
+            created_by_id=request.user.pk,
+            idempotency_key=key,
         )
     order = purchase_order_for_receiving(warehouse_id=warehouse.pk, order_id=order_id)
     if order is None:
         raise DomainError("That purchase order is not for this warehouse.")
     if existing := receipt_open_of_order(order_id=order.pk):
-        return existing  # someone started it meanwhile: receive on theirs
-    return receipt_create(warehouse=warehouse, purchase_order=order, created_by_id=request.user.pk)
+        return existing  # started already (by this tap's twin, or someone else): receive on it
+    return receipt_create(
+        warehouse=warehouse,
+        purchase_order=order,
+        created_by_id=request.user.pk,
+        idempotency_key=key,
+    )
 
 
 def _start_context(context: dict[str, Any]) -> dict[str, Any]:
