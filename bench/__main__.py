@@ -10,7 +10,9 @@ BENCHMARKS = {
     "inbound": "bench.inbound",
     "outbound": "bench.outbound",
     "picks": "bench.picks",
+    "replenishment": "bench.replenishment",
     "routes": "bench.routes",
+    "simulation": "bench.simulation",
 }
 
 

@@ -275,3 +275,206 @@ class DemandRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} of {self.product_id} on {self.date}"
+
+
+class SupplierProduct(BaseModel):
+    """A supplier's offer for a product: price, lead time, minimum order and pack size.
+
+    The review picks a product's supplier from these when its rule names none: the cheapest
+    unit cost, then the shortest lead time.
+    """
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="offers")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="offers")
+    supplier_sku = models.CharField(max_length=60, blank=True)
+    unit_cost = models.DecimalField(
+        max_digits=12, decimal_places=4, default=0, validators=[MinValueValidator(0)]
+    )
+    # None: the supplier's own lead time.
+    lead_time_days = models.PositiveIntegerField(null=True, blank=True)
+    min_order_quantity = models.PositiveIntegerField(default=1)
+    pack_multiple = models.PositiveIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["product", "unit_cost", "supplier"]
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "product"], name="offer_unique"),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="offer_cost_gte_0"),
+            models.CheckConstraint(condition=Q(min_order_quantity__gte=1), name="offer_moq_gte_1"),
+            models.CheckConstraint(condition=Q(pack_multiple__gte=1), name="offer_pack_gte_1"),
+        ]
+        indexes = [models.Index(fields=["product", "is_active"], name="offer_product_active")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} offers {self.product_id}"
+
+
+class ReorderRule(BaseModel):
+    """When and how much to buy of one product for one warehouse.
+
+    ``min_max``: reorder when available + on order falls to ``min_quantity``, up to
+    ``max_quantity``. ``forecast``: the reorder point and order-up-to level come from the
+    nightly demand forecast (lead-time demand + safety stock), the min and max are the floor.
+    """
+
+    class Policy(models.TextChoices):
+        MIN_MAX = "min_max", "Manual min/max"
+        FORECAST = "forecast", "Forecast-driven"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reorder_rules")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="reorder_rules")
+    policy = models.CharField(max_length=10, choices=Policy.choices, default=Policy.MIN_MAX)
+    min_quantity = models.PositiveIntegerField(default=0)
+    max_quantity = models.PositiveIntegerField(default=0)
+    # None: the product's cheapest, then fastest, active offer.
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="reorder_rules"
+    )
+    # None: the offer's (else 1).
+    min_order_quantity = models.PositiveIntegerField(null=True, blank=True)
+    pack_multiple = models.PositiveIntegerField(null=True, blank=True)
+    # None: by the product's ABC class (A 0.98, B 0.95, C 0.90).
+    service_level = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["warehouse", "product"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="reorder_rule_unique"),
+            models.CheckConstraint(
+                condition=Q(max_quantity__gte=F("min_quantity")), name="reorder_rule_min_lte_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_order_quantity__isnull=True) | Q(min_order_quantity__gte=1),
+                name="reorder_rule_moq_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(pack_multiple__isnull=True) | Q(pack_multiple__gte=1),
+                name="reorder_rule_pack_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(service_level__isnull=True)
+                | Q(service_level__gte=0.5, service_level__lt=1),
+                name="reorder_rule_service_level",
+            ),
+        ]
+        indexes = [models.Index(fields=["warehouse", "product"], name="reorder_rule_wh_product")]
+        permissions = [("manage_replenishment", "Can write reorder rules and decide suggestions")]
+
+    def __str__(self) -> str:
+        return f"rule {self.product_id}@{self.warehouse_id}"
+
+
+class DemandForecast(models.Model):
+    """The nightly forecast of one product's demand in one warehouse, and what follows from it.
+
+    ``reorder_point`` = average daily demand x lead time + safety stock, where safety stock =
+    z(service level) x daily deviation x sqrt(lead time); ``order_up_to`` adds a review cycle's
+    demand on top.
+    """
+
+    class Method(models.TextChoices):
+        EWMA = "ewma", "Exponentially weighted"
+        NEW = "new", "Too little history: plain average"
+        NONE = "none", "No demand"
+
+    class AbcClass(models.TextChoices):
+        A = "A", "A"
+        B = "B", "B"
+        C = "C", "C"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="forecasts")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="forecasts")
+    method = models.CharField(max_length=5, choices=Method.choices, default=Method.NONE)
+    history_days = models.PositiveIntegerField(default=0)
+    average_daily = models.FloatField(default=0)
+    deviation_daily = models.FloatField(default=0)
+    abc_class = models.CharField(max_length=1, choices=AbcClass.choices, default=AbcClass.C)
+    service_level = models.FloatField(default=0.9)
+    lead_time_days = models.PositiveIntegerField(default=0)
+    safety_stock = models.FloatField(default=0)
+    reorder_point = models.PositiveIntegerField(default=0)
+    order_up_to = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["warehouse", "product"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="forecast_unique"),
+        ]
+        indexes = [models.Index(fields=["warehouse", "product"], name="forecast_wh_product")]
+
+    def __str__(self) -> str:
+        return f"forecast {self.product_id}@{self.warehouse_id}: {self.average_daily:.2f}/day"
+
+
+class ReorderSuggestion(BaseModel):
+    """What the review proposes to buy: at most one open suggestion per product and warehouse,
+    updated by later reviews until a purchaser approves or dismisses it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        APPROVED = "approved", "Approved"
+        DISMISSED = "dismissed", "Dismissed"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="suggestions")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="suggestions")
+    rule = models.ForeignKey(
+        ReorderRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # None: no active offer for the product; the purchaser must choose one.
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # What the review computed, and what the purchaser set (None: as suggested).
+    suggested_quantity = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=4, default=0)
+    # The figures behind it, as of the last review.
+    available = models.IntegerField(default=0)
+    on_order = models.IntegerField(default=0)
+    reorder_point = models.PositiveIntegerField(default=0)
+    order_up_to = models.PositiveIntegerField(default=0)
+    average_daily = models.FloatField(default=0)
+    days_of_cover = models.FloatField(null=True, blank=True)  # None: no demand
+    lead_time_days = models.PositiveIntegerField(default=0)
+    reason = models.TextField()
+    reviewed_at = models.DateTimeField(db_default=Now())
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["days_of_cover", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "warehouse"],
+                condition=Q(status="open"),
+                name="suggestion_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(suggested_quantity__gt=0), name="suggestion_quantity_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gt=0),
+                name="suggestion_edited_quantity_gt_0",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["warehouse", "status"], name="suggestion_wh_status"),
+            models.Index(fields=["supplier", "status"], name="suggestion_supplier_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"suggest {self.suggested_quantity} of {self.product_id}@{self.warehouse_id}"
+
+    @property
+    def order_quantity(self) -> int:
+        return self.quantity if self.quantity is not None else self.suggested_quantity

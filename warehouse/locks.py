@@ -128,6 +128,22 @@ def putaway_planning_lock(*, warehouse_id: int) -> None:
 PUTAWAY_PLANNING_LOCK = 7_301  # advisory lock namespace: putaway planning
 
 
+def pick_faces_planning_lock(*, warehouse_ids: Iterable[int]) -> None:
+    """Serialise pick-face replenishment planning (and pick-face rule changes) with putaway
+    planning, per warehouse, in id order: the same advisory lock as ``putaway_planning_lock``.
+
+    Both planners count the room left in bins (a pick face is also a putaway home bin) and
+    replenishment also counts the reserve units open replenish tasks already take; planning
+    at the same moment, two of them would promise the same room or the same units. Taken
+    first, before any row lock (it stands for the parent document).
+    """
+    with connection.cursor() as cursor:
+        for warehouse_id in sorted(set(warehouse_ids)):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [PUTAWAY_PLANNING_LOCK, warehouse_id]
+            )
+
+
 def qc_inspection_lock(*, inspection_id: int) -> QcInspection:
     """Lock an inspection while its passed units are planned (once)."""
     return (

@@ -9,6 +9,7 @@ from warehouse.selectors.ledger import stock_drift
 from warehouse.services.allocation import backorders_allocate, orders_allocate
 from warehouse.services.inbound_planning import qc_inspection_plan, receipt_plan, release_plan
 from warehouse.services.picking import pick_tasks_create
+from warehouse.services.replenish import pick_faces_replenish
 from warehouse.services.tasks import task_claims_reopen_stale
 
 logger = logging.getLogger(__name__)
@@ -64,3 +65,13 @@ def pick_tasks_create_task(order_ids: list[int]) -> int:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def backorders_allocate_task(product_id: int, warehouse_id: int) -> int:
     return len(backorders_allocate(product_id=product_id, warehouse_id=warehouse_id))
+
+
+# --- pick-face replenishment: beat every minute, and after picks and wave releases ---------
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def pick_faces_replenish_task(
+    warehouse_id: int | None = None, location_ids: list[int] | None = None
+) -> int:
+    return len(pick_faces_replenish(warehouse_id=warehouse_id, location_ids=location_ids))

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from warehouse import views
-from warehouse.views import order_entry, orders, packing, picking
+from warehouse.views import order_entry, orders, packing, picking, product_page
 
 urlpatterns = [
     path("floor/", views.floor_home, name="floor-home"),
@@ -38,6 +38,7 @@ urlpatterns = [
         views.receipt_close_view,
         name="floor-receipt-close",
     ),
+    path("products/<int:product_id>/", product_page.product_page, name="product-stock"),
     path("supervisor/", views.supervisor_home, name="supervisor-home"),
     path("supervisor/quarantine/", views.quarantine_page, name="supervisor-quarantine"),
     path("supervisor/orders/", orders.orders_list_page, name="supervisor-orders"),

@@ -138,6 +138,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "warehouse.tasks.task_claims_reopen_stale_task",
         "schedule": 300.0,
     },
+    "reorder-review": {
+        "task": "inventory.tasks.reorder_review_task",
+        "schedule": 900.0,
+    },
+    "demand-forecasts-nightly": {  # forecasts, then a review against them
+        "task": "inventory.tasks.demand_forecasts_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "pick-faces-replenish": {  # pick faces below their minimum get replenish tasks
+        "task": "warehouse.tasks.pick_faces_replenish_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a run the worker did not reach is overtaken by the next
+    },
 }
 
 CACHES = {

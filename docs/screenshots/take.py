@@ -41,6 +41,15 @@ def main() -> None:
         supervisor.screenshot(path=str(OUT / "supervisor-home.png"))
         purchaser = login(browser, "purchaser", DESKTOP)
         purchaser.screenshot(path=str(OUT / "purchaser-home.png"))
+        purchaser.goto(f"{BASE}/purchasing/suggestions/")
+        purchaser.wait_for_load_state("networkidle")
+        purchaser.screenshot(path=str(OUT / "purchaser-suggestions.png"))
+        purchaser.goto(f"{BASE}/purchasing/orders/")
+        first_order = purchaser.locator("table a[href*='/purchasing/orders/']").first
+        if first_order.count():
+            first_order.click()
+            purchaser.wait_for_load_state("networkidle")
+            purchaser.screenshot(path=str(OUT / "purchase-order.png"))
         browser.close()
 
 

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory.models import PurchaseOrder, PurchaseOrderLine
-from inventory.purchasing_selectors import purchase_orders_list
 from inventory.selectors import supplier_by_code
+from inventory.selectors.purchasing import purchase_orders_list
 from inventory.services.purchasing import (
     OrderLineInput,
     purchase_order_cancel,

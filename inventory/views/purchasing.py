@@ -1,4 +1,5 @@
-"""The purchaser's home: every product's stock level in the current warehouse."""
+"""The purchaser's home: every product's stock level in the current warehouse, and the way to
+the reorder suggestions (how many are open, how many critical)."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from inventory.forms import StockLevelFilterForm
 from inventory.selectors import stock_levels_list
+from inventory.selectors.pages import open_suggestions_summary
 from inventory.views.shell import role_page, wants_fragment
 
 PAGE_SIZE = 50
@@ -36,4 +38,6 @@ def purchaser_home(request: HttpRequest) -> HttpResponse:
     }
     if wants_fragment(request):
         return render(request, f"{TEMPLATE}#levels-results", context)
+    if request.user.has_perm("inventory.view_reordersuggestion"):
+        context["suggestions"] = open_suggestions_summary(warehouse_ids=[shell.current.pk])
     return render(request, TEMPLATE, context)

@@ -182,7 +182,12 @@
 
   window.wmsFeedback = { beep: beep, flash: flash };
 
-  document.addEventListener("htmx:afterSettle", function (event) { feedback(event.detail.target); });
+  // After an outerHTML swap the request's target is the old, detached element: the event is
+  // fired on the new one.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    feedback(target && target.isConnected ? target : event.target);
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".messages .alert--success, .messages .alert--error").forEach(function (item) {
       item.setAttribute("data-feedback", item.classList.contains("alert--error") ? "error" : "success");
@@ -235,13 +240,14 @@
   });
 
   // <input type="checkbox" data-check-all="name"> ticks or clears every checkbox of that name
-  // in its form (every order of the page that can be released).
+  // in its form (every order of the page that can be released). The form's elements include
+  // the checkboxes outside it that name it with form="..." (rows that hold forms of their own).
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (!box.matches || !box.matches("[data-check-all]") || !box.form) return;
     var name = box.getAttribute("data-check-all");
-    box.form.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (item) {
-      item.checked = box.checked;
+    Array.prototype.forEach.call(box.form.elements, function (item) {
+      if (item.type === "checkbox" && item.name === name) item.checked = box.checked;
     });
   });
 

@@ -12,7 +12,18 @@ from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
 from inventory.barcodes import gtin_is_valid
-from inventory.models import Product, PurchaseOrder, StockLevel, Supplier, UserScope, Warehouse
+from inventory.models import (
+    DemandRecord,
+    Product,
+    PurchaseOrder,
+    ReorderRule,
+    ReorderSuggestion,
+    StockLevel,
+    Supplier,
+    SupplierProduct,
+    UserScope,
+    Warehouse,
+)
 from inventory.services.purchasing import OrderLineInput, purchase_order_create
 from warehouse.demo.purchasing import DemoOrder, demo_deliveries_ensure, marker
 from warehouse.models import Location, Lot, Quant, Receipt, StockMove, Task
@@ -48,6 +59,14 @@ def snapshot() -> dict[str, object]:
         "orders": sorted(PurchaseOrder.objects.values_list("number", "status")),
         "receipts": sorted(Receipt.objects.values_list("reference", "status")),
         "on_order": StockLevel.objects.aggregate(total=Sum("on_order"))["total"],
+        "offers": SupplierProduct.objects.count(),
+        "rules": ReorderRule.objects.count(),
+        "demand": DemandRecord.objects.aggregate(total=Sum("quantity"))["total"],
+        "suggestions": sorted(
+            ReorderSuggestion.objects.values_list(
+                "product_id", "warehouse_id", "status", "suggested_quantity"
+            )
+        ),
     }
 
 
@@ -252,6 +271,36 @@ def test_a_second_run_only_ensures_users_and_changes_nothing():
     assert "skipped" in out
     assert "deliveries: 0 purchase orders created, 0 sent, 0 expected receipts created" in out
     assert stock_drift().is_clean
+
+
+@pytest.mark.django_db
+def test_the_purchaser_finds_offers_rules_and_reasoned_suggestions():
+    seed("--scale", "0.1", "--days", "30", "--quiet")
+
+    products = Product.objects.filter(is_active=True).count()
+    assert SupplierProduct.objects.values("product").distinct().count() == products
+    second = SupplierProduct.objects.values("product").annotate(n=Count("id")).filter(n=2)
+    assert 0.15 * products < second.count() < 0.45 * products
+    # Every stocked pair has a rule; movers forecast, the rest min/max with min <= max.
+    assert ReorderRule.objects.count() == StockLevel.objects.count()
+    policies = set(ReorderRule.objects.values_list("policy", flat=True))
+    assert policies == {"forecast", "min_max"}
+    # The demand history is the ledger's shipments, unit for unit, per warehouse.
+    for warehouse in Warehouse.objects.all():
+        shipped = StockMove.objects.filter(warehouse=warehouse, kind="ship").aggregate(
+            total=Sum("quantity")
+        )["total"]
+        recorded = DemandRecord.objects.filter(warehouse=warehouse).aggregate(
+            total=Sum("quantity")
+        )["total"]
+        assert shipped, warehouse.code
+        assert recorded == shipped, warehouse.code
+    suggestions = ReorderSuggestion.objects.filter(status="open")
+    assert suggestions.exists()
+    for suggestion in suggestions:
+        assert suggestion.supplier_id is not None
+        assert suggestion.suggested_quantity > 0
+        assert suggestion.reason
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """The demo, phase by phase: users, layouts, catalogue, home bins, history, open work,
-deliveries expected at MAIN's docks.
+deliveries expected at MAIN's docks, purchasing (offers, rules, forecasts, suggestions).
 
 Idempotent. Users are created when missing and never changed. Once the MAIN warehouse holds
 stock moves the demo is present and everything else is skipped but the expected deliveries,
@@ -19,12 +19,14 @@ from django.db import connection, transaction
 
 from inventory.models import Warehouse
 from warehouse.demo.batches import Ledger
-from warehouse.demo.catalog import catalog_ensure, product_specs
+from warehouse.demo.catalog import CatalogResult, catalog_ensure, product_specs
 from warehouse.demo.history import Crew, history_write
 from warehouse.demo.layout import site_ensure, site_plans
 from warehouse.demo.open_work import OpenWork, open_work_create
+from warehouse.demo.pick_faces import pick_face_rules_demo_ensure
 from warehouse.demo.profiles import Profile, home_bins_assign, profiles_build
 from warehouse.demo.purchasing import demo_deliveries_ensure
+from warehouse.demo.replenishment import demo_purchasing_ensure
 from warehouse.demo.site import site_load
 from warehouse.demo.users import demo_users_default_warehouse, demo_users_ensure
 from warehouse.models import StockMove
@@ -68,7 +70,9 @@ def demo_seed(*, scale: float = 1.0, days: int = DEFAULT_DAYS, say: Say = print)
     )
     if demo_present():
         log("demo present (MAIN has stock moves): layout, catalogue, stock, open work skipped")
+        log(f"pick-face rules: {pick_face_rules_demo_ensure()} min/max rules created")
         _deliveries_ensure(users.ids, log)  # a run that stopped among them finishes them
+        _purchasing_ensure(None, log)
         return False
     with _fast_commits():
         plans = site_plans(scale=scale)
@@ -94,11 +98,13 @@ def demo_seed(*, scale: float = 1.0, days: int = DEFAULT_DAYS, say: Say = print)
             for code, site_profiles in profiles.items()
         )
         log(f"home bins: {homes} fast movers given a pick-face home")
+        log(f"pick-face rules: {pick_face_rules_demo_ensure()} min/max rules created")
         work = _stock_write(warehouses, profiles, users.ids, days, log)
         for location_id, reason in work.to_block:
             location_set_blocked(location_id=location_id, blocked=True, reason=reason)
         log(f"blocked bins: {len(work.to_block)}")
         _deliveries_ensure(users.ids, log)
+        _purchasing_ensure(catalog, log)
     say(f"demo loaded in {time.monotonic() - log.started:.1f} s")
     return True
 
@@ -154,6 +160,17 @@ def _deliveries_ensure(user_ids: dict[str, int], log: _Log) -> None:
     log(
         f"deliveries: {made.orders_created} purchase orders created, {made.orders_sent} sent, "
         f"{made.receipts_created} expected receipts created"
+    )
+
+
+def _purchasing_ensure(catalog: CatalogResult | None, log: _Log) -> None:
+    """Supplier offers (from the catalogue, on a first load), demand history, reorder rules,
+    forecasts and a first review."""
+    made = demo_purchasing_ensure(catalog=catalog)
+    log(
+        f"purchasing: {made.offers} supplier offers, {made.demand_days} days of demand history "
+        f"and {made.rules} reorder rules created; {made.forecasts} forecasts, "
+        f"{made.suggestions} open reorder suggestions"
     )
 
 

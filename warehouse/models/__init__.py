@@ -1,6 +1,7 @@
 from .inbound import QcInspection, Receipt, ReceiptItem, ReceiptLine
 from .layout import Location, Zone
 from .outbound import Allocation, Order, OrderLine, Package, PackageItem, PickBatch, Wave
+from .replenishment import PickFaceRule
 from .stock import Lot, Quant, StockMove
 from .tasks import Task
 
@@ -11,6 +12,7 @@ __all__ = [
     "Package",
     "PackageItem",
     "PickBatch",
+    "PickFaceRule",
     "Wave",
     "Location",
     "Lot",

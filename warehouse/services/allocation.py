@@ -88,7 +88,7 @@ def orders_allocate_apply(
         and (product_ids is None or line.product_id in product_ids)
     ]
     if not lines:
-        _order_statuses_refresh(orders.values())
+        order_statuses_refresh(orders.values())
         return []
     keys = {(line.product_id, orders[line.order_id].warehouse_id) for line in lines}
     stock_levels_lock(keys=keys)
@@ -144,7 +144,7 @@ def orders_allocate_apply(
         ids=[line.pk for line in lines],
         columns={"allocated_quantity": ("integer", [ln.allocated_quantity for ln in lines])},
     )
-    _order_statuses_refresh(orders.values())
+    order_statuses_refresh(orders.values())
     return allocations
 
 
@@ -212,7 +212,7 @@ def order_status_from(*, quantity: int, allocated: int, picked: int, current: st
     return Order.Status.BACKORDERED if quantity else current
 
 
-def _order_statuses_refresh(orders: Iterable[Order]) -> None:
+def order_statuses_refresh(orders: Iterable[Order]) -> None:
     """Recompute the status of locked, open orders from their lines (one read, one write)."""
     orders = [o for o in orders if not o.is_closed]
     if not orders:

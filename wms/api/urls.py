@@ -5,10 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from inventory.apis.catalog import ProductViewSet, SupplierViewSet
 from inventory.apis.levels import StockLevelViewSet
+from inventory.apis.offers import SupplierOfferViewSet
 from inventory.apis.purchasing import PurchaseOrderViewSet
+from inventory.apis.replenishment import ReorderRuleViewSet, ReorderSuggestionViewSet
 from warehouse.apis.layout import LocationViewSet, WarehouseViewSet
 from warehouse.apis.orders import OrderViewSet
 from warehouse.apis.receiving import ReceiptViewSet
+from warehouse.apis.replenishment import PickFaceRuleViewSet
 from warehouse.apis.stock import AdjustmentViewSet, QuantViewSet, StockMoveViewSet
 from warehouse.apis.tasks import TaskViewSet
 from warehouse.apis.waves import WaveViewSet
@@ -25,9 +28,13 @@ router.register("moves", StockMoveViewSet, basename="move")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("adjustments", AdjustmentViewSet, basename="adjustment")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+router.register("reorder-rules", ReorderRuleViewSet, basename="reorder-rule")
+router.register("reorder-suggestions", ReorderSuggestionViewSet, basename="reorder-suggestion")
+router.register("supplier-offers", SupplierOfferViewSet, basename="supplier-offer")
 router.register("receipts", ReceiptViewSet, basename="receipt")
 router.register("orders", OrderViewSet, basename="order")
 router.register("waves", WaveViewSet, basename="wave")
+router.register("pick-faces", PickFaceRuleViewSet, basename="pick-face")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

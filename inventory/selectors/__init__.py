@@ -45,14 +45,6 @@ def products_list(*, search: str = "", sku: str = "", barcode: str = "") -> Quer
     return products.order_by("sku")
 
 
-def product_by_scan(*, code: str) -> Product | None:
-    """A product by what a scanner or a person typed: barcode or SKU."""
-    code = code.strip()
-    if not code:
-        return None
-    return Product.objects.filter(Q(barcode=code) | Q(sku__iexact=code)).first()
-
-
 def suppliers_list() -> QuerySet[Supplier]:
     return Supplier.objects.order_by("code")
 

@@ -1,0 +1,1 @@
+"""Documents the inventory app prints or sends: purchase orders as PDF."""
