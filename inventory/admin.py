@@ -89,9 +89,12 @@ class ProductAdmin(ServiceAdmin):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         if change:
             original = Product.objects.get(pk=obj.pk)
-            product_update(product=original, **fields)
+            product_update(product=original, actor_id=request.user.pk, **fields)
         else:
-            obj.pk = product_create(**{name: form.cleaned_data[name] for name in form.fields}).pk
+            obj.pk = product_create(
+                actor_id=request.user.pk,
+                **{name: form.cleaned_data[name] for name in form.fields},
+            ).pk
 
 
 @admin.register(StockLevel)
@@ -160,10 +163,13 @@ class SupplierProductAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         if change:
-            supplier_offer_update(offer=SupplierProduct.objects.get(pk=obj.pk), **fields)
+            supplier_offer_update(
+                offer=SupplierProduct.objects.get(pk=obj.pk), actor_id=request.user.pk, **fields
+            )
         else:
             obj.pk = supplier_offer_create(
-                **{name: form.cleaned_data[name] for name in form.fields}
+                actor_id=request.user.pk,
+                **{name: form.cleaned_data[name] for name in form.fields},
             ).pk
 
 
@@ -197,10 +203,13 @@ class ReorderRuleAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         if change:
-            reorder_rule_update(rule=ReorderRule.objects.get(pk=obj.pk), **fields)
+            reorder_rule_update(
+                rule=ReorderRule.objects.get(pk=obj.pk), actor_id=request.user.pk, **fields
+            )
         else:
             obj.pk = reorder_rule_create(
-                **{name: form.cleaned_data[name] for name in form.fields}
+                actor_id=request.user.pk,
+                **{name: form.cleaned_data[name] for name in form.fields},
             ).pk
 
 
@@ -258,3 +267,16 @@ class ReorderSuggestionAdmin(ReadOnlyAdmin):
     list_select_related = ("product", "warehouse", "supplier", "purchase_order")
     list_filter = ("status", "warehouse")
     search_fields = ("product__sku", "product__name", "supplier__code")
+
+
+# --- the audit trail (issue 6): written by the services, read only here --------------------
+from inventory.models import AuditEvent  # noqa: E402
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_label", "warehouse")
+    list_select_related = ("actor", "warehouse")
+    list_filter = ("object_type", "action", "warehouse")
+    search_fields = ("object_label", "note", "actor__username")
+    date_hierarchy = "at"

@@ -478,3 +478,54 @@ class ReorderSuggestion(BaseModel):
     @property
     def order_quantity(self) -> int:
         return self.quantity if self.quantity is not None else self.suggested_quantity
+
+
+class AuditEvent(models.Model):
+    """Who changed what, and when: one row per change of master data (products, suppliers,
+    warehouses, locations, reorder rules, supplier offers, pick-face rules) and per supervisor
+    action on a task (assign, priority, cancel, release).
+
+    Written by the services that make the change, in the same transaction, through
+    ``inventory.services.audit.audit_record`` (never by signals). Append-only: a trigger
+    refuses UPDATE and DELETE (migration 0005_audit). ``object_type`` and ``action`` are plain
+    strings (their labels live in the service), so a new kind of record needs no migration.
+    ``changes`` maps each changed field to ``[before, after]`` (None on a create's "before").
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # audit_actor_time covers it
+    )
+    at = models.DateTimeField(db_default=Now(), editable=False)
+    action = models.CharField(max_length=30)
+    object_type = models.CharField(max_length=30)
+    object_id = models.BigIntegerField()
+    object_label = models.CharField(max_length=200, blank=True)
+    # The warehouse the object belongs to; None for what every warehouse shares (products...).
+    warehouse = models.ForeignKey(
+        Warehouse,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # audit_wh_time covers it
+    )
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # An object's history (a task's, a bin's), newest first.
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_time"),
+            models.Index(fields=["warehouse", "-at"], name="audit_wh_time"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_time"),
+            models.Index(fields=["-at", "-id"], name="audit_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_id}"

@@ -49,10 +49,14 @@ class LocationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         if change:
             fields = {name: form.cleaned_data[name] for name in form.changed_data}
-            location_update(location=Location.objects.get(pk=obj.pk), **fields)
+            location_update(
+                location=Location.objects.get(pk=obj.pk), actor_id=request.user.pk, **fields
+            )
         else:
             fields = {n: form.cleaned_data[n] for n in form.fields if n != "warehouse"}
-            obj.pk = location_create(warehouse=form.cleaned_data["warehouse"], **fields).pk
+            obj.pk = location_create(
+                warehouse=form.cleaned_data["warehouse"], actor_id=request.user.pk, **fields
+            ).pk
 
 
 @admin.register(Lot)

@@ -74,7 +74,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     def create(self, request: Request) -> Response:
         given = ProductSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        product = product_create(**given.validated_data)
+        product = product_create(actor_id=request.user.pk, **given.validated_data)
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -84,7 +84,9 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     def partial_update(self, request: Request, pk: str) -> Response:
         given = ProductSerializer(self.get_object(), data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        product = product_update(product=given.instance, **given.validated_data)
+        product = product_update(
+            product=given.instance, actor_id=request.user.pk, **given.validated_data
+        )
         return Response(ProductSerializer(product).data)
 
 
@@ -138,12 +140,14 @@ class SupplierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     def create(self, request: Request) -> Response:
         given = SupplierSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        supplier = supplier_create(**given.validated_data)
+        supplier = supplier_create(actor_id=request.user.pk, **given.validated_data)
         return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: SupplierSerializer, **error_responses(400, 404)})
     def partial_update(self, request: Request, pk: str) -> Response:
         given = SupplierSerializer(self.get_object(), data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        supplier = supplier_update(supplier=given.instance, **given.validated_data)
+        supplier = supplier_update(
+            supplier=given.instance, actor_id=request.user.pk, **given.validated_data
+        )
         return Response(SupplierSerializer(supplier).data)

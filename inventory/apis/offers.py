@@ -167,7 +167,7 @@ class SupplierOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Api
     def create(self, request: Request) -> Response:
         given = SupplierOfferCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        offer = supplier_offer_create(**given.validated_data)
+        offer = supplier_offer_create(actor_id=request.user.pk, **given.validated_data)
         return Response(self._reload(offer.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -182,5 +182,5 @@ class SupplierOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Api
         _read_only(request.data, ("supplier", "product"))
         given = SupplierOfferChangeSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        offer = supplier_offer_update(offer=offer, **given.validated_data)
+        offer = supplier_offer_update(offer=offer, actor_id=request.user.pk, **given.validated_data)
         return Response(self._reload(offer.pk))

@@ -120,7 +120,7 @@ class ReorderRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
             data=request.data, context=self.get_serializer_context()
         )
         given.is_valid(raise_exception=True)
-        rule = reorder_rule_create(**given.validated_data)
+        rule = reorder_rule_create(actor_id=request.user.pk, **given.validated_data)
         return Response(ReorderRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -135,7 +135,7 @@ class ReorderRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
             data=request.data, partial=True, context=self.get_serializer_context()
         )
         given.is_valid(raise_exception=True)
-        rule = reorder_rule_update(rule=rule, **given.validated_data)
+        rule = reorder_rule_update(rule=rule, actor_id=request.user.pk, **given.validated_data)
         return Response(ReorderRuleSerializer(rule).data)
 
 

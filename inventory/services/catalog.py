@@ -8,6 +8,7 @@ from django.db import transaction
 from inventory.barcodes import gtin_is_valid
 from inventory.errors import DomainError
 from inventory.models import Product, Supplier, Warehouse
+from inventory.services.audit import audit_record_create, audit_record_update, audit_snapshot
 
 PRODUCT_FIELDS = {
     "sku",
@@ -17,6 +18,7 @@ PRODUCT_FIELDS = {
     "unit_cost",
     "requires_qc",
     "tracking",
+    "min_shelf_life_days",
     "is_active",
 }
 SUPPLIER_FIELDS = {"code", "name", "lead_time_days", "requires_qc", "email", "is_active"}
@@ -43,18 +45,42 @@ def _apply(instance: Any, fields: dict[str, Any], allowed: set[str]) -> list[str
     return list(fields)
 
 
-def warehouse_create(**fields: Any) -> Warehouse:
-    """Create a site. Callers that lay out its inside use warehouse.services.layout."""
+def warehouse_create(*, actor_id: int | None = None, **fields: Any) -> Warehouse:
+    """Create a site. Callers that lay out its inside use warehouse.services.layout.
+    ``actor_id``: who, for the audit trail (None: the system)."""
     warehouse = Warehouse()
     _apply(warehouse, fields, WAREHOUSE_FIELDS)
     warehouse.save()
+    _audit_create(warehouse, "warehouse", WAREHOUSE_FIELDS, actor_id, warehouse_id=warehouse.pk)
     return warehouse
 
 
 @transaction.atomic(durable=True)
-def warehouse_update(*, warehouse: Warehouse, **fields: Any) -> Warehouse:
+def warehouse_update(
+    *, warehouse: Warehouse, actor_id: int | None = None, **fields: Any
+) -> Warehouse:
+    before = audit_snapshot(warehouse, WAREHOUSE_FIELDS)
     warehouse.save(update_fields=[*_apply(warehouse, fields, WAREHOUSE_FIELDS), "updated_at"])
+    audit_record_update(
+        instance=warehouse,
+        object_type="warehouse",
+        before=before,
+        actor_id=actor_id,
+        warehouse_id=warehouse.pk,
+    )
     return warehouse
+
+
+def _audit_create(
+    instance: Any, object_type: str, fields: set[str], actor_id: int | None, **extra: Any
+) -> None:
+    audit_record_create(
+        instance=instance,
+        object_type=object_type,
+        fields=sorted(fields),
+        actor_id=actor_id,
+        **extra,
+    )
 
 
 def _product_fields(fields: dict[str, Any], product: Product | None) -> dict[str, Any]:
@@ -72,29 +98,35 @@ def _product_fields(fields: dict[str, Any], product: Product | None) -> dict[str
 
 
 @transaction.atomic(durable=True)
-def product_create(**fields: Any) -> Product:
+def product_create(*, actor_id: int | None = None, **fields: Any) -> Product:
     product = Product()
     _apply(product, _product_fields(fields, None), PRODUCT_FIELDS)
     product.save()
+    _audit_create(product, "product", PRODUCT_FIELDS, actor_id)
     return product
 
 
 @transaction.atomic(durable=True)
-def product_update(*, product: Product, **fields: Any) -> Product:
+def product_update(*, product: Product, actor_id: int | None = None, **fields: Any) -> Product:
+    before = audit_snapshot(product, PRODUCT_FIELDS)
     updated = _apply(product, _product_fields(fields, product), PRODUCT_FIELDS)
     product.save(update_fields=[*updated, "updated_at"])
+    audit_record_update(instance=product, object_type="product", before=before, actor_id=actor_id)
     return product
 
 
 @transaction.atomic(durable=True)
-def supplier_create(**fields: Any) -> Supplier:
+def supplier_create(*, actor_id: int | None = None, **fields: Any) -> Supplier:
     supplier = Supplier()
     _apply(supplier, fields, SUPPLIER_FIELDS)
     supplier.save()
+    _audit_create(supplier, "supplier", SUPPLIER_FIELDS, actor_id)
     return supplier
 
 
 @transaction.atomic(durable=True)
-def supplier_update(*, supplier: Supplier, **fields: Any) -> Supplier:
+def supplier_update(*, supplier: Supplier, actor_id: int | None = None, **fields: Any) -> Supplier:
+    before = audit_snapshot(supplier, SUPPLIER_FIELDS)
     supplier.save(update_fields=[*_apply(supplier, fields, SUPPLIER_FIELDS), "updated_at"])
+    audit_record_update(instance=supplier, object_type="supplier", before=before, actor_id=actor_id)
     return supplier

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from inventory.errors import Conflict, DomainError, InvalidQuantity
 from inventory.locks import supplier_offer_lock
 from inventory.models import Product, Supplier, SupplierProduct
+from inventory.services.audit import audit_record_create, audit_record_update, audit_snapshot
 from inventory.services.rules import SupplierInactive
 
 MAX_QUANTITY = 100_000_000
@@ -175,7 +176,7 @@ def _reload(pk: int) -> SupplierProduct:
 
 
 @transaction.atomic(durable=True)
-def supplier_offer_create(**fields: Any) -> SupplierProduct:
+def supplier_offer_create(*, actor_id: int | None = None, **fields: Any) -> SupplierProduct:
     """A supplier's offer for a product (one per pair: OfferExists, 409).
 
     Raises DomainError (unknown or missing supplier or product, a bad lead time or supplier
@@ -211,11 +212,25 @@ def supplier_offer_create(**fields: Any) -> SupplierProduct:
             raise
         existing = SupplierProduct.objects.get(supplier=supplier, product=product)
         raise _exists(existing, supplier, product) from None
-    return _reload(offer.pk)
+    offer = _reload(offer.pk)
+    audit_record_create(
+        instance=offer,
+        object_type="supplier_offer",
+        fields=sorted(FIELDS | KEY_FIELDS),
+        actor_id=actor_id,
+        label=_audit_label(offer),
+    )
+    return offer
+
+
+def _audit_label(offer: SupplierProduct) -> str:
+    return f"{offer.supplier.code} offers {offer.product.sku}"
 
 
 @transaction.atomic(durable=True)
-def supplier_offer_update(*, offer: SupplierProduct, **fields: Any) -> SupplierProduct:
+def supplier_offer_update(
+    *, offer: SupplierProduct, actor_id: int | None = None, **fields: Any
+) -> SupplierProduct:
     """Change some fields of an offer (not its supplier or product); ``is_active=False``
     withdraws it, ``True`` brings it back (only for an active supplier and product).
 
@@ -235,8 +250,16 @@ def supplier_offer_update(*, offer: SupplierProduct, **fields: Any) -> SupplierP
     _validate(given)
     if given.get("is_active") and not locked.is_active:
         _check_active(supplier=locked.supplier, product=locked.product)
+    before = audit_snapshot(locked, given)
     for name, value in given.items():
         setattr(locked, name, value)
     if given:
         locked.save(update_fields=[*given, "updated_at"])
+        audit_record_update(
+            instance=locked,
+            object_type="supplier_offer",
+            before=before,
+            actor_id=actor_id,
+            label=_audit_label(locked),
+        )
     return _reload(locked.pk)

@@ -15,6 +15,7 @@ from django.db import transaction
 from inventory.errors import Conflict, DomainError, InvalidQuantity
 from inventory.locks import reorder_rule_lock
 from inventory.models import Product, ReorderRule, Supplier, Warehouse
+from inventory.services.audit import audit_record_create, audit_record_update, audit_snapshot
 
 MAX_QUANTITY = 100_000_000
 FIELDS = {
@@ -120,7 +121,7 @@ def _service_level(value: Any) -> Decimal:
 
 
 @transaction.atomic(durable=True)
-def reorder_rule_create(**fields: Any) -> ReorderRule:
+def reorder_rule_create(*, actor_id: int | None = None, **fields: Any) -> ReorderRule:
     """A reorder rule for one product in one warehouse (one rule per pair: RuleExists, 409).
 
     Raises InvalidQuantity (negative, MOQ or pack below 1, min above max), DomainError
@@ -153,11 +154,26 @@ def reorder_rule_create(**fields: Any) -> ReorderRule:
     for name, value in given.items():
         setattr(rule, name, value)
     rule.save()
-    return ReorderRule.objects.select_related("product", "warehouse", "supplier").get(pk=rule.pk)
+    rule = ReorderRule.objects.select_related("product", "warehouse", "supplier").get(pk=rule.pk)
+    audit_record_create(
+        instance=rule,
+        object_type="reorder_rule",
+        fields=sorted(FIELDS | KEY_FIELDS),
+        actor_id=actor_id,
+        label=_audit_label(rule),
+        warehouse_id=rule.warehouse_id,
+    )
+    return rule
+
+
+def _audit_label(rule: ReorderRule) -> str:
+    return f"{rule.product.sku} @ {rule.warehouse.code}"
 
 
 @transaction.atomic(durable=True)
-def reorder_rule_update(*, rule: ReorderRule, **fields: Any) -> ReorderRule:
+def reorder_rule_update(
+    *, rule: ReorderRule, actor_id: int | None = None, **fields: Any
+) -> ReorderRule:
     """Change some fields of a rule (not its product or warehouse). Same errors as create."""
     given = _ids(fields)
     fixed = set(given) & KEY_FIELDS
@@ -171,8 +187,17 @@ def reorder_rule_update(*, rule: ReorderRule, **fields: Any) -> ReorderRule:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     locked = reorder_rule_lock(rule_id=rule.pk)
     _validate(given, locked)
+    before = audit_snapshot(locked, given)
     for name, value in given.items():
         setattr(locked, name, value)
     if given:
         locked.save(update_fields=[*given, "updated_at"])
+        audit_record_update(
+            instance=locked,
+            object_type="reorder_rule",
+            before=before,
+            actor_id=actor_id,
+            label=_audit_label(locked),
+            warehouse_id=locked.warehouse_id,
+        )
     return ReorderRule.objects.select_related("product", "warehouse", "supplier").get(pk=locked.pk)

@@ -71,7 +71,7 @@ class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiView
     def create(self, request: Request) -> Response:
         given = WarehouseSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        warehouse = warehouse_setup(**given.validated_data)
+        warehouse = warehouse_setup(actor_id=request.user.pk, **given.validated_data)
         return Response(WarehouseSerializer(warehouse).data, status=status.HTTP_201_CREATED)
 
 
@@ -272,7 +272,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     def create(self, request: Request) -> Response:
         given = LocationSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
-        location = location_create(**given.validated_data)
+        location = location_create(actor_id=request.user.pk, **given.validated_data)
         return Response(
             LocationSerializer(self._reload(location.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -295,9 +295,10 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
                 location_id=location.pk,
                 blocked=changes.get("is_blocked", location.is_blocked),
                 reason=changes.get("blocked_reason", ""),
+                actor_id=request.user.pk,
             )
         elif changes:
-            location_update(location=location, **changes)
+            location_update(location=location, actor_id=request.user.pk, **changes)
         return Response(LocationSerializer(self._reload(location.pk)).data)
 
     def _reload(self, pk: int) -> Location:

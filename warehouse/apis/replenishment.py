@@ -189,7 +189,7 @@ class PickFaceRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
             data=request.data, context=self.get_serializer_context()
         )
         given.is_valid(raise_exception=True)
-        rule = pick_face_rule_create(**given.validated_data)
+        rule = pick_face_rule_create(actor_id=request.user.pk, **given.validated_data)
         return Response(
             PickFaceRuleSerializer(self._reload(rule.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -207,7 +207,7 @@ class PickFaceRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
             data=request.data, partial=True, context=self.get_serializer_context()
         )
         given.is_valid(raise_exception=True)
-        pick_face_rule_update(rule_id=rule.pk, **given.validated_data)
+        pick_face_rule_update(rule_id=rule.pk, actor_id=request.user.pk, **given.validated_data)
         return Response(PickFaceRuleSerializer(self._reload(rule.pk)).data)
 
     def _reload(self, pk: int) -> PickFaceRule:

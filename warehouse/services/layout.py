@@ -8,6 +8,12 @@ from django.db.models import Sum
 from inventory.errors import Conflict, DomainError
 from inventory.locks import stock_levels_lock
 from inventory.models import Warehouse
+from inventory.services.audit import (
+    audit_record,
+    audit_record_create,
+    audit_record_update,
+    audit_snapshot,
+)
 from inventory.services.catalog import warehouse_create
 from inventory.services.levels import stock_level_apply
 from warehouse.locks import locations_lock
@@ -41,11 +47,17 @@ STANDARD_LOCATIONS = [
 
 @transaction.atomic(durable=True)
 def warehouse_setup(
-    *, code: str, name: str, address: str = "", standard_locations: bool = True
+    *,
+    code: str,
+    name: str,
+    address: str = "",
+    standard_locations: bool = True,
+    actor_id: int | None = None,
 ) -> Warehouse:
     """Create a site with its virtual ledger ends and, by default, a dock, QC, quarantine,
-    staging and shipping location, so that receiving and shipping work from day one."""
-    warehouse = warehouse_create(code=code, name=name, address=address)
+    staging and shipping location, so that receiving and shipping work from day one.
+    ``actor_id``: who, for the audit trail (None: the system)."""
+    warehouse = warehouse_create(code=code, name=name, address=address, actor_id=actor_id)
     for kind in Location.VIRTUAL_KINDS:
         virtual_location(warehouse_id=warehouse.pk, kind=kind)
     if standard_locations:
@@ -75,7 +87,9 @@ def _location_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic(durable=True)
-def location_create(*, warehouse: Warehouse, **fields: Any) -> Location:
+def location_create(
+    *, warehouse: Warehouse, actor_id: int | None = None, **fields: Any
+) -> Location:
     fields = _location_fields(fields)
     fields.setdefault("barcode", fields.get("code", ""))
     zone = fields.get("zone")
@@ -84,11 +98,19 @@ def location_create(*, warehouse: Warehouse, **fields: Any) -> Location:
     location = Location(warehouse=warehouse, **fields)
     location.full_clean()
     location.save()
+    audit_record_create(
+        instance=location,
+        object_type="location",
+        fields=sorted({*fields, "code", "kind"}),
+        actor_id=actor_id,
+        label=location.code,
+        warehouse_id=warehouse.pk,
+    )
     return location
 
 
 @transaction.atomic(durable=True)
-def location_update(*, location: Location, **fields: Any) -> Location:
+def location_update(*, location: Location, actor_id: int | None = None, **fields: Any) -> Location:
     """Change a location's layout data. Its kind can change only while it is empty, because
     the kind decides which stock-level bucket its stock counts in."""
     fields = _location_fields(fields)
@@ -100,14 +122,25 @@ def location_update(*, location: Location, **fields: Any) -> Location:
             raise Conflict(
                 f"{location.code} holds stock; empty it before changing its kind.", field="kind"
             )
+    before = audit_snapshot(location, fields)
     for name, value in fields.items():
         setattr(location, name, value)
     location.full_clean()
     location.save(update_fields=[*fields, "updated_at"])
+    audit_record_update(
+        instance=location,
+        object_type="location",
+        before=before,
+        actor_id=actor_id,
+        label=location.code,
+        warehouse_id=location.warehouse_id,
+    )
     return location
 
 
-def location_set_blocked(*, location_id: int, blocked: bool, reason: str = "") -> Location:
+def location_set_blocked(
+    *, location_id: int, blocked: bool, reason: str = "", actor_id: int | None = None
+) -> Location:
     """Block a bin (nothing is put away into it, nothing in it is allocated) or release it.
 
     Moves the bin's unreserved stock between the levels' available and blocked buckets. Lock
@@ -117,7 +150,7 @@ def location_set_blocked(*, location_id: int, blocked: bool, reason: str = "") -
     for _attempt in range(5):
         try:
             return _location_set_blocked_once(
-                location_id=location_id, blocked=blocked, reason=reason
+                location_id=location_id, blocked=blocked, reason=reason, actor_id=actor_id
             )
         except _ProductsChanged:
             continue
@@ -132,7 +165,9 @@ class _ProductsChanged(Exception):
 
 
 @transaction.atomic(durable=True)
-def _location_set_blocked_once(*, location_id: int, blocked: bool, reason: str) -> Location:
+def _location_set_blocked_once(
+    *, location_id: int, blocked: bool, reason: str, actor_id: int | None
+) -> Location:
     warehouse_id = Location.objects.values_list("warehouse_id", flat=True).get(pk=location_id)
     product_ids = set(
         Quant.objects.filter(location_id=location_id).values_list("product_id", flat=True)
@@ -155,7 +190,30 @@ def _location_set_blocked_once(*, location_id: int, blocked: bool, reason: str) 
             stock_level_apply(
                 product_id=product_id, warehouse_id=warehouse_id, deltas={"blocked": sign * units}
             )
+    before = audit_snapshot(location, ["is_blocked", "blocked_reason"])
     location.is_blocked = blocked
     location.blocked_reason = reason.strip() if blocked else ""
     location.save(update_fields=["is_blocked", "blocked_reason", "updated_at"])
+    _audit_blocked(location, before, actor_id)
     return location
+
+
+def _audit_blocked(location: Location, before: dict[str, Any], actor_id: int | None) -> None:
+    """Blocking or releasing a bin is recorded as such; a new reason alone as a change."""
+    after = audit_snapshot(location, before)
+    changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    if not changes:
+        return
+    action = "update"
+    if "is_blocked" in changes:
+        action = "block" if location.is_blocked else "unblock"
+    audit_record(
+        action=action,
+        object_type="location",
+        object_id=location.pk,
+        label=location.code,
+        actor_id=actor_id,
+        warehouse_id=location.warehouse_id,
+        changes=changes,
+        note=location.blocked_reason,
+    )

@@ -9,7 +9,13 @@ from typing import Any
 from django.db import transaction
 
 from inventory.errors import Conflict, DomainError, InvalidQuantity, NotFound, OverCapacity
-from inventory.models import Product
+from inventory.models import AuditEvent, Product
+from inventory.services.audit import (
+    audit_record_create,
+    audit_record_many,
+    audit_record_update,
+    audit_snapshot,
+)
 from warehouse.locks import pick_faces_planning_lock
 from warehouse.models import Location, PickFaceRule
 from wms.db import rows_insert
@@ -43,6 +49,7 @@ def pick_face_rule_create(
     min_quantity: int,
     max_quantity: int,
     is_active: bool = True,
+    actor_id: int | None = None,
 ) -> PickFaceRule:
     """A min/max for one product in one pick bin (one rule per bin and product).
 
@@ -64,17 +71,32 @@ def pick_face_rule_create(
             f"{location.code} already has a rule for this product; change that one.",
             field="product",
         )
-    return PickFaceRule.objects.create(
+    rule = PickFaceRule.objects.create(
         location=location,
         product_id=product_id,
         min_quantity=min_quantity,
         max_quantity=max_quantity,
         is_active=is_active,
     )
+    audit_record_create(
+        instance=rule,
+        object_type="pick_face_rule",
+        fields=["location", "product", *CHANGEABLE],
+        actor_id=actor_id,
+        label=_audit_label(rule),
+        warehouse_id=location.warehouse_id,
+    )
+    return rule
+
+
+def _audit_label(rule: PickFaceRule) -> str:
+    return f"{rule.location.code}: {rule.product.sku}"
 
 
 @transaction.atomic(durable=True)
-def pick_face_rule_update(*, rule_id: int, **changes: Any) -> PickFaceRule:
+def pick_face_rule_update(
+    *, rule_id: int, actor_id: int | None = None, **changes: Any
+) -> PickFaceRule:
     """Change a rule's ``min_quantity``, ``max_quantity`` or ``is_active``; the bin and product
     are fixed. Checked against the rule's other values, under the warehouse's planning lock so
     two changes cannot each pass against the other's old value. Raises as the create does."""
@@ -86,7 +108,7 @@ def pick_face_rule_update(*, rule_id: int, **changes: Any) -> PickFaceRule:
     if found is None:
         raise NotFound(f"There is no pick-face rule {rule_id}.", field="rule")
     pick_faces_planning_lock(warehouse_ids=[found[0]])
-    rule = PickFaceRule.objects.select_related("location").get(pk=rule_id)
+    rule = PickFaceRule.objects.select_related("location", "product").get(pk=rule_id)
     _check_quantities(
         location=rule.location,
         low=changes.get("min_quantity", rule.min_quantity),
@@ -98,16 +120,28 @@ def pick_face_rule_update(*, rule_id: int, **changes: Any) -> PickFaceRule:
     fields = [name for name in CHANGEABLE if name in changes]
     if not fields:
         return rule
+    before = audit_snapshot(rule, fields)
     for name in fields:
         setattr(rule, name, changes[name])
     rule.save(update_fields=[*fields, "updated_at"])
+    audit_record_update(
+        instance=rule,
+        object_type="pick_face_rule",
+        before=before,
+        actor_id=actor_id,
+        label=_audit_label(rule),
+        warehouse_id=rule.location.warehouse_id,
+    )
     return rule
 
 
 @transaction.atomic(durable=True)
-def pick_face_rules_ensure(*, rules: Sequence[PickFaceRuleInput]) -> int:
+def pick_face_rules_ensure(
+    *, rules: Sequence[PickFaceRuleInput], actor_id: int | None = None
+) -> int:
     """Create the rules that do not exist yet (by bin and product), checked as one by one, in
-    one statement; existing rules are left as they are. Returns how many were created."""
+    one statement; existing rules are left as they are (and audited, in one more statement).
+    Returns how many were created."""
     if not rules:
         return 0
     locations = Location.objects.in_bulk({rule.location_id for rule in rules})
@@ -133,8 +167,36 @@ def pick_face_rules_ensure(*, rules: Sequence[PickFaceRuleInput]) -> int:
             for rule in rules
         ],
         on_conflict="ON CONFLICT (location_id, product_id) DO NOTHING",
+        returning=("id", "location_id", "product_id", "min_quantity", "max_quantity", "is_active"),
     )
+    _audit_created_many(made, locations, actor_id)
     return len(made)
+
+
+def _audit_created_many(
+    made: list[tuple], locations: dict[int, Location], actor_id: int | None
+) -> None:
+    skus = dict(Product.objects.filter(pk__in={row[2] for row in made}).values_list("pk", "sku"))
+    audit_record_many(
+        events=[
+            AuditEvent(
+                action="create",
+                object_type="pick_face_rule",
+                object_id=pk,
+                object_label=f"{locations[location_id].code}: {skus[product_id]}",
+                actor_id=actor_id,
+                warehouse_id=locations[location_id].warehouse_id,
+                changes={
+                    "location": [None, locations[location_id].code],
+                    "product": [None, skus[product_id]],
+                    "min_quantity": [None, low],
+                    "max_quantity": [None, high],
+                    "is_active": [None, active],
+                },
+            )
+            for pk, location_id, product_id, low, high, active in made
+        ]
+    )
 
 
 # --- checks ----------------------------------------------------------------------------------
