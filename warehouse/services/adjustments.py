@@ -39,13 +39,43 @@ def stock_adjust(
     lot_code: str | None = None,
     actor_id: int | None = None,
     idempotency_key: str | None = None,
+    expected_quantity: int | None = None,
 ) -> AdjustmentResult:
     """Make the quant of (location, product, lot) equal ``counted_quantity``.
 
     Writes one ADJUSTMENT move from or to the warehouse's virtual adjustment location for the
     difference (none when the count matches). Refuses a count below the reserved units: those
     are promised to orders and must be released first. Idempotent by ``idempotency_key``.
+
+    With ``expected_quantity`` (what the books said when the count was taken), the bin changes
+    by the count's difference (counted - expected) from what it holds now instead, so stock
+    moved in or out since the count stays moved (a cycle count approved later).
     """
+    return stock_adjust_apply(
+        location=location,
+        product=product,
+        counted_quantity=counted_quantity,
+        reason=reason,
+        lot_code=lot_code,
+        actor_id=actor_id,
+        idempotency_key=idempotency_key,
+        expected_quantity=expected_quantity,
+    )
+
+
+def stock_adjust_apply(
+    *,
+    location: Location,
+    product: Product,
+    counted_quantity: int,
+    reason: str,
+    lot_code: str | None = None,
+    actor_id: int | None = None,
+    idempotency_key: str | None = None,
+    expected_quantity: int | None = None,
+) -> AdjustmentResult:
+    """``stock_adjust`` inside the caller's transaction (a count's approval holds its task's
+    lock, the parent document, before the stock locks taken here)."""
     reason = reason.strip()
     if not reason:
         raise DomainError("Give the reason for the adjustment.", field="reason")
@@ -63,6 +93,14 @@ def stock_adjust(
         return AdjustmentResult(location, product, lot_code, 0, counted_quantity, done)
     locations_lock(shared_ids=[location.pk])
     quant = quants_lock(keys=[(product.pk, location.pk, lot_id)])[(product.pk, location.pk, lot_id)]
+    if expected_quantity is not None:
+        counted_quantity = quant.quantity + counted_quantity - expected_quantity
+        if counted_quantity < 0:
+            raise InsufficientStock(
+                f"Since the count the bin went down to {quant.quantity}; the count's difference "
+                f"of {counted_quantity - quant.quantity} would leave it below zero. Count again.",
+                field="counted_quantity",
+            )
     if counted_quantity < quant.reserved:
         raise InsufficientStock(
             f"{quant.reserved} units here are reserved for orders; release them before "

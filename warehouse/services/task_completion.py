@@ -2,6 +2,7 @@
 
 from inventory.errors import DomainError, NotFound
 from warehouse.models import Task
+from warehouse.services.counting import count_task_complete
 from warehouse.services.picking import pick_task_complete
 from warehouse.services.putaway import PUTAWAY_KINDS, putaway_task_complete
 from warehouse.services.qc import qc_task_record
@@ -58,4 +59,14 @@ def task_complete(
             quantity=quantity,
             lot_code=lot,
         )
+    if kind == Task.Kind.COUNT:
+        count = count_task_complete(
+            task_id=task_id,
+            user_id=user_id,
+            scanned_location=location,
+            scanned_product=product,
+            quantity=quantity,
+            lot_code=lot,
+        )
+        return Task.objects.get(pk=count.task_id)
     raise DomainError(f"{kind} tasks cannot be completed here yet.", field="task")

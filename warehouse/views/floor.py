@@ -30,6 +30,7 @@ PERMISSION = "warehouse.work_task"
 WORK_KINDS = frozenset({Task.Kind.PUTAWAY, Task.Kind.REPLENISH, Task.Kind.QC})
 # Every kind with a screen, and its URL name: picks have the pick screen (warehouse.views.picking).
 SCREENS = {**dict.fromkeys(WORK_KINDS, "floor-task"), Task.Kind.PICK: "floor-pick"}
+SCREENS[Task.Kind.COUNT] = "floor-count"  # the blind count screen (warehouse.views.counting)
 
 
 @dataclass(frozen=True)

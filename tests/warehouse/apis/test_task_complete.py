@@ -305,13 +305,15 @@ def test_who_and_where(api, purchaser, scoped_supervisor, floor_user, putaway):
 
 
 @pytest.mark.django_db
-def test_kinds_without_completion_here_are_400(api, floor_user, warehouse, bin_):
+def test_count_tasks_are_routed_to_counting(api, floor_user, warehouse, bin_):
+    # Counts complete here too (warehouse.services.counting; tests/warehouse/apis/
+    # test_counts_api.py): without the counted quantity they are refused.
     count = TaskFactory(warehouse=warehouse, kind="count", source_location=bin_)
     response = api(floor_user).post(
         complete_url(count), {"location": bin_.code, "product": "X"}, format="json"
     )
     assert response.status_code == 400
-    assert error_code(response, "task") == "invalid"
+    assert error_code(response, "quantity") == "invalid_quantity"
 
 
 # --- QC --------------------------------------------------------------------------------------
