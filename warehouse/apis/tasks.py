@@ -13,10 +13,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from warehouse.apis.task_board import TaskControlMixin
 from warehouse.models import Task
 from warehouse.selectors.orders import ORDER_REFERENCE_PREFIX, tasks_of_order, tasks_with_orders
 from warehouse.selectors.tasks import tasks_list
 from warehouse.services.qc import FAIL, PASS
+from warehouse.services.scan_refusals import scan_refusals_recorded
 from warehouse.services.task_completion import task_complete
 from warehouse.services.tasks import task_claim
 from wms.api.fields import WarehouseCodeField
@@ -191,7 +193,9 @@ class TaskCompleteSerializer(serializers.Serializer):
     ),
     retrieve=extend_schema(responses={200: TaskSerializer, **error_responses(404)}),
 )
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class TaskViewSet(
+    TaskControlMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
+):  # supervisors' PATCH, cancel and release: TaskControlMixin
     """Directed work: putaway, pick, QC, replenish and count tasks, most urgent first."""
 
     queryset = Task.objects.none()
@@ -260,17 +264,19 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         given = TaskCompleteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data: dict[str, Any] = given.validated_data
-        task_complete(
-            task_id=task.pk,
-            user_id=request.user.pk,
-            location=data["location"],
-            product=data["product"],
-            quantity=data.get("quantity"),
-            lot=data.get("lot") or None,
-            destination_location=data.get("destination_location") or None,
-            result=data.get("result"),
-            failed_quantity=data.get("failed_quantity"),
-            reason=data.get("reason", ""),
-        )
+        # A wrong scan is refused (400) and also counted for the dashboard.
+        with scan_refusals_recorded(task=task, user_id=request.user.pk, scans=data):
+            task_complete(
+                task_id=task.pk,
+                user_id=request.user.pk,
+                location=data["location"],
+                product=data["product"],
+                quantity=data.get("quantity"),
+                lot=data.get("lot") or None,
+                destination_location=data.get("destination_location") or None,
+                result=data.get("result"),
+                failed_quantity=data.get("failed_quantity"),
+                reason=data.get("reason", ""),
+            )
         task = tasks_with_orders(tasks=tasks_list(warehouses=self.warehouses())).get(pk=task.pk)
         return Response(TaskSerializer(task).data)

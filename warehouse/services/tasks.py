@@ -168,6 +168,12 @@ def task_release(*, task_id: int, user_id: int, can_control: bool = False) -> Ta
         raise Conflict(f"Task {task.pk} is {task.status}, not assigned.", field="status")
     if task.assignee_id != user_id and not can_control:
         raise NotAllowed("This task is assigned to someone else.")
+    return task_release_apply(task=task)
+
+
+def task_release_apply(*, task: Task) -> Task:
+    """Back to the queue, unassigned. Caller holds the task's lock and checked it is assigned
+    (the supervisor's task board releases through here too)."""
     task.status, task.assignee, task.assigned_at = Task.Status.OPEN, None, None
     task.save(update_fields=["status", "assignee", "assigned_at", "updated_at"])
     return task
