@@ -13,6 +13,7 @@ BENCHMARKS = {
     "replenishment": "bench.replenishment",
     "routes": "bench.routes",
     "simulation": "bench.simulation",
+    "dashboard": "bench.dashboard",  # supervisor dashboard and map (issue 6)
 }
 
 

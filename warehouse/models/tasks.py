@@ -135,6 +135,12 @@ class Task(BaseModel):
             ),
             models.Index(fields=["assignee", "status"], name="task_assignee_status"),
             models.Index(fields=["warehouse", "status", "kind"], name="task_wh_status_kind"),
+            # Today's finished work (the supervisor's dashboard): only done tasks are in it.
+            models.Index(
+                fields=["warehouse", "completed_at"],
+                name="task_done_time",
+                condition=Q(status="done"),
+            ),
             # Links most tasks lack, indexed only where set: a task changing status writes
             # an entry in every index whose condition it meets, and picks are most tasks.
             *(

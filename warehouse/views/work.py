@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from inventory.errors import DomainError
+from inventory.errors import DomainError, WrongLocation
 from inventory.gs1 import scan_text
 from inventory.views.shell import role_page, wants_fragment
 from warehouse.forms import QC_REASONS, InspectForm, WorkScanForm
@@ -25,6 +25,7 @@ from warehouse.selectors.inbound import inspection_of_task, task_for_work, task_
 from warehouse.selectors.scan import scan_location
 from warehouse.services.putaway import PUTAWAY_KINDS, putaway_task_complete
 from warehouse.services.qc import FAIL, qc_task_record, qc_task_to_bench
+from warehouse.services.scan_refusals import scan_refusal_of_error
 from warehouse.services.scans import scans_check
 from warehouse.views.floor import WORK_KINDS, Notice
 
@@ -145,6 +146,7 @@ def _scan_source(request: HttpRequest, task: Task, carried: Carried, data: dict)
     if location is None or location.pk != task.source_location_id:
         shown = location.code if location else scan_text(data["code"])
         error = f"You scanned {shown}; this stock is in {task.source_location.code}."
+        _record_refusal(request, task, WrongLocation(error, field="location"))
         return _answer(request, _screen(task, SOURCE, error=error), 422)
     notice = Notice("success", f"{location.code} ✓ Right place.")
     return _answer(request, _screen(task, PRODUCT, Carried(source=location.code), notice=notice))
@@ -276,12 +278,24 @@ def _refused(
     request: HttpRequest, task: Task, carried: Carried, exc: DomainError, step: str
 ) -> HttpResponse:
     """A refused scan: back to the step whose scan was wrong, the rest kept."""
+    _record_refusal(request, task, exc)
     back = _FIELD_STEP.get(exc.field or "", step)  # a wrong bin or bench: scan another one
     if back == SOURCE:
         carried = Carried()
     elif back == PRODUCT:
         carried = Carried(source=carried.source)
     return _answer(request, _screen(task, back, carried, error=exc.message), 422)
+
+
+def _record_refusal(request: HttpRequest, task: Task, exc: DomainError) -> None:
+    """Count a wrong scan for the dashboard (other refusals are not scans' fault)."""
+    scan_refusal_of_error(
+        error=exc,
+        warehouse_id=task.warehouse_id,
+        user_id=request.user.pk,
+        scanned=request.POST.get("code", ""),
+        task=task,
+    )
 
 
 def _screen(
