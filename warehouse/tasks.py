@@ -75,3 +75,26 @@ def pick_faces_replenish_task(
     warehouse_id: int | None = None, location_ids: list[int] | None = None
 ) -> int:
     return len(pick_faces_replenish(warehouse_id=warehouse_id, location_ids=location_ids))
+
+
+# --- cycle counts (issue 6) ---
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def counts_plan_nightly_task() -> dict[str, int]:
+    """Nightly: tonight's share of the ABC count schedule in every warehouse."""
+    from warehouse.services.count_planning import counts_plan_nightly
+
+    return counts_plan_nightly()
+
+
+# --- CSV imports from the data page and the API: the file waits in the cache ------------------
+
+
+@shared_task
+def csv_import_run_task(job_id: str) -> str:
+    """Runs a queued import once; a redelivered message finds it finished and does nothing."""
+    from warehouse.services.data_import import csv_import_run  # keeps this block on its own
+
+    job = csv_import_run(job_id=job_id)
+    return job.status if job else "unknown"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from warehouse import views
-from warehouse.views import order_entry, orders, packing, picking, product_page
+from warehouse.views import counting, order_entry, orders, packing, picking, product_page
 
 urlpatterns = [
     path("floor/", views.floor_home, name="floor-home"),
@@ -64,4 +64,105 @@ urlpatterns = [
         views.quarantine_decide_view,
         name="supervisor-quarantine-decide",
     ),
+    # cycle counts (issue 6)
+    path("floor/counts/<int:task_id>/", counting.count_page, name="floor-count"),
+    path("floor/counts/<int:task_id>/scan/", counting.count_scan_view, name="floor-count-scan"),
+    path("supervisor/counts/", counting.counts_page, name="supervisor-counts"),
+    path("supervisor/counts/plan/", counting.counts_plan_view, name="supervisor-counts-plan"),
+    path(
+        "supervisor/counts/<int:count_id>/<slug:action>/",
+        counting.count_decide_view,
+        name="supervisor-count-decide",
+    ),
+]
+
+# supervisor dashboard and warehouse map (issue 6)
+from warehouse.views import dashboard, warehouse_map  # noqa: E402
+
+urlpatterns += [
+    path("supervisor/dashboard/", dashboard.dashboard_page, name="supervisor-dashboard"),
+    path("supervisor/map/", warehouse_map.map_page, name="supervisor-map"),
+    path("supervisor/map/find/", warehouse_map.bin_find_view, name="supervisor-map-find"),
+    path(
+        "supervisor/map/bins/<int:location_id>/",
+        warehouse_map.bin_detail_view,
+        name="supervisor-map-bin",
+    ),
+]
+
+# CSV imports and exports on the data page (issue 6)
+from warehouse.views import data  # noqa: E402
+
+urlpatterns += [
+    path("supervisor/data/", data.data_page, name="supervisor-data"),
+    path(
+        "supervisor/data/imports/",
+        data.data_import_start_view,
+        name="supervisor-data-import-start",
+    ),
+    path(
+        "supervisor/data/imports/<str:job_id>/",
+        data.data_import_page,
+        name="supervisor-data-import",
+    ),
+    path(
+        "supervisor/data/templates/<slug:kind>.csv",
+        data.data_template_view,
+        name="supervisor-data-template",
+    ),
+    path(
+        "supervisor/data/export/<slug:what>.csv",
+        data.data_export_view,
+        name="supervisor-data-export",
+    ),
+]
+
+# traceability and labels (issue 6)
+from warehouse.views import labels as label_views  # noqa: E402
+from warehouse.views import trace as trace_views  # noqa: E402
+
+urlpatterns += [
+    path("supervisor/trace/", trace_views.trace_search_page, name="supervisor-trace"),
+    path(
+        "supervisor/trace/lot/<int:lot_id>/",
+        trace_views.lot_trace_page,
+        name="supervisor-trace-lot",
+    ),
+    path(
+        "supervisor/trace/lot/<int:lot_id>/csv/",
+        trace_views.lot_trace_csv,
+        name="supervisor-trace-lot-csv",
+    ),
+    path(
+        "supervisor/trace/bin/<int:location_id>/",
+        trace_views.bin_history_page,
+        name="supervisor-trace-bin",
+    ),
+    path(
+        "supervisor/trace/product/<int:product_id>/",
+        trace_views.product_history_page,
+        name="supervisor-trace-product",
+    ),
+    path("supervisor/labels/", label_views.labels_page, name="supervisor-labels"),
+    path("supervisor/labels/print/", label_views.labels_print, name="supervisor-labels-print"),
+]
+
+# task board and audit trail (issue 6)
+from warehouse.views import audit as audit_views  # noqa: E402
+from warehouse.views import task_board as task_board_views  # noqa: E402
+
+urlpatterns += [
+    path("supervisor/tasks/", task_board_views.task_board_page, name="supervisor-tasks"),
+    path("supervisor/tasks/bulk/", task_board_views.task_bulk_view, name="supervisor-tasks-bulk"),
+    path(
+        "supervisor/tasks/<int:task_id>/history/",
+        task_board_views.task_history_view,
+        name="supervisor-task-history",
+    ),
+    path(
+        "supervisor/tasks/<int:task_id>/<slug:action>/",
+        task_board_views.task_action_view,
+        name="supervisor-task-action",
+    ),
+    path("supervisor/audit/", audit_views.audit_page, name="supervisor-audit"),
 ]

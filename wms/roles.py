@@ -46,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_demandforecast",
         "inventory.view_supplierproduct",
         "inventory.manage_replenishment",
+        "inventory.view_auditevent",  # the audit trail (issue 6)
     ],
     FLOOR: [
         "warehouse.view_location",
@@ -87,7 +88,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 HOME_URL_NAMES = {
-    SUPERVISOR: "supervisor-home",
+    SUPERVISOR: "supervisor-dashboard",  # the dashboard; stock is one click away (issue 6)
     FLOOR: "floor-home",
     PURCHASER: "purchaser-home",
 }

@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},  # a run the worker did not reach is overtaken by the next
     },
+    "cycle-counts-nightly": {  # tonight's share of the ABC count schedule, per warehouse
+        "task": "warehouse.tasks.counts_plan_nightly_task",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
 
 CACHES = {
@@ -259,3 +263,7 @@ WMS_DEMO_PASSWORD = env_str("WMS_DEMO_PASSWORD", "demo")
 WMS_OVER_RECEIPT_TOLERANCE_PERCENT = env_int("WMS_OVER_RECEIPT_TOLERANCE_PERCENT", 10)
 # A claimed task nobody touched for this long goes back to the queue.
 WMS_TASK_CLAIM_TIMEOUT_MINUTES = env_int("WMS_TASK_CLAIM_TIMEOUT_MINUTES", 30)
+# A count this far from the books (units, or percent of the books, whichever is larger) goes
+# straight to the supervisor; a bigger difference is recounted blind first.
+WMS_COUNT_TOLERANCE_UNITS = env_int("WMS_COUNT_TOLERANCE_UNITS", 1)
+WMS_COUNT_TOLERANCE_PERCENT = env_int("WMS_COUNT_TOLERANCE_PERCENT", 2)

@@ -20,6 +20,7 @@ DESKTOP = {"viewport": {"width": 1366, "height": 850}}
 
 def login(browser, username: str, device: dict):
     page = browser.new_context(**device).new_page()
+    page.set_default_timeout(90_000)  # a loaded machine renders slowly
     page.goto(f"{BASE}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "demo")
@@ -38,7 +39,11 @@ def main() -> None:
             floor.wait_for_load_state("networkidle")
         floor.screenshot(path=str(OUT / "floor-home.png"), full_page=False)
         supervisor = login(browser, "supervisor", DESKTOP)
-        supervisor.screenshot(path=str(OUT / "supervisor-home.png"))
+        supervisor.screenshot(path=str(OUT / "supervisor-home.png"))  # the dashboard
+        for name, path in (("supervisor-tasks", "tasks"), ("supervisor-map", "map")):
+            supervisor.goto(f"{BASE}/supervisor/{path}/")
+            supervisor.wait_for_load_state("networkidle")
+            supervisor.screenshot(path=str(OUT / f"{name}.png"))
         purchaser = login(browser, "purchaser", DESKTOP)
         purchaser.screenshot(path=str(OUT / "purchaser-home.png"))
         purchaser.goto(f"{BASE}/purchasing/suggestions/")

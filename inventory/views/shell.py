@@ -38,6 +38,41 @@ NAV_ITEMS = (
     # release waves, the packing bench for those who ship.
     ("Orders", "supervisor-orders", "warehouse.release_wave"),
     ("Packing", "floor-packing", "warehouse.ship_order"),
+    ("Counts", "supervisor-counts", "warehouse.adjust_stock"),  # cycle counts (issue 6)
+    ("Dashboard", "supervisor-dashboard", "warehouse.control_task"),  # supervisor dashboard
+    ("Data", "supervisor-data", "inventory.view_stocklevel"),  # CSV imports and exports
+    ("Trace", "supervisor-trace", "warehouse.control_task"),  # traceability and labels
+    ("Tasks", "supervisor-tasks", "warehouse.control_task"),  # the task board (issue 6)
+    ("Labels", "supervisor-labels", "warehouse.control_task"),
+    ("Map", "supervisor-map", "warehouse.control_task"),
+    ("Audit trail", "supervisor-audit", "inventory.view_auditevent"),
+)
+
+
+# Supervisors may open a dozen pages: past this many links, related pages share a menu so the
+# header fits a 1366 px screen. Floor staff and purchasers keep their few links flat.
+FLAT_NAV_MAX = 6
+NAV_MENUS = {
+    "Stock": (
+        "supervisor-home",
+        "supervisor-map",
+        "supervisor-quarantine",
+        "supervisor-counts",
+        "supervisor-trace",
+        "supervisor-labels",
+    ),
+    "Floor": ("floor-home", "floor-receiving", "floor-packing"),
+    "Data": ("supervisor-data", "supervisor-audit"),
+}
+# The grouped header's order: a url name (a plain link) or a menu's label.
+DESK_ORDER = (
+    "supervisor-dashboard",
+    "supervisor-tasks",
+    "supervisor-orders",
+    "Stock",
+    "Floor",
+    "purchaser-home",
+    "Data",
 )
 
 
@@ -46,6 +81,41 @@ class NavItem:
     label: str
     url: str
     active: bool
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place in the header: a link (one item) or a menu of links."""
+
+    label: str
+    items: list[NavItem]
+
+    @property
+    def active(self) -> bool:
+        return any(item.active for item in self.items)
+
+
+def nav_entries(nav: list[NavItem]) -> list[NavEntry]:
+    """The header's entries: every item flat when they are few, else grouped by NAV_MENUS in
+    DESK_ORDER (items of no menu are links of their own; unknown ones go last)."""
+    if len(nav) <= FLAT_NAV_MAX:
+        return [NavEntry(label=item.label, items=[item]) for item in nav]
+    menu_of = {name: label for label, names in NAV_MENUS.items() for name in names}
+    entries: dict[str, list[NavItem]] = {}
+    for item in nav:
+        entries.setdefault(menu_of.get(item.name, item.name), []).append(item)
+    rank = {key: index for index, key in enumerate(DESK_ORDER)}
+    ordered = sorted(entries.items(), key=lambda pair: rank.get(pair[0], len(rank)))
+    return [
+        NavEntry(
+            label=items[0].label if len(items) == 1 else key,
+            items=sorted(items, key=lambda item: NAV_MENUS.get(key, ()).index(item.name))
+            if key in NAV_MENUS
+            else items,
+        )
+        for key, items in ordered
+    ]
 
 
 @dataclass(frozen=True)
@@ -54,6 +124,10 @@ class Shell:
     choices: list[Warehouse]
     role_label: str
     nav: list[NavItem] = field(default_factory=list)
+
+    @property
+    def menu(self) -> list[NavEntry]:
+        return nav_entries(self.nav)
 
     @property
     def scope(self) -> QuerySet[Warehouse]:
@@ -87,7 +161,7 @@ def shell_build(request: HttpRequest, *, url_name: str) -> Shell:
     role_label = next((ROLE_LABELS[role] for role in ROLE_LABELS if role in roles), "")
     allowed = [item for item in NAV_ITEMS if user.has_perm(item[2])]
     nav = [
-        NavItem(label=label, url=reverse(name), active=name == url_name)
+        NavItem(label=label, url=reverse(name), active=name == url_name, name=name)
         for label, name, _perm in allowed
     ]
     return Shell(

@@ -261,4 +261,19 @@
     event.preventDefault();
     focusField(next);
   });
+
+  // Header menus (<details data-nav-menu>): one open at a time, closed by a click elsewhere or
+  // by Escape, as a menu is expected to behave.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-nav-menu][open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var menu = event.target.closest ? event.target.closest("details[data-nav-menu]") : null;
+    closeMenus(menu);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
 })();

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from inventory.models import Product, StockLevel, Supplier, Warehouse
+from tests.browser.nav import open_from_menu
 from tests.conftest import DESKTOP, PHONE
 from tests.factories.inventory import ProductFactory, SupplierFactory, WarehouseFactory
 from tests.factories.warehouse import LocationFactory
@@ -343,7 +344,7 @@ def test_supervisor_releases_and_scraps_quarantined_goods(
     page = login(browser, "sup", device=DESKTOP)
     page.on("dialog", lambda dialog: dialog.accept())  # "Scrap these units? ..." confirm
 
-    page.get_by_role("link", name="Quarantine", exact=True).click()
+    open_from_menu(page, "Stock", "Quarantine")
     row = page.locator(f"#quarantine-{cage.pk}")
     expect(row).to_contain_text("CUP-250")
     expect(row).to_contain_text("failed QC: Wet or contaminated")

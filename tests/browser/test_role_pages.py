@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.nav import open_from_menu
 from tests.conftest import DESKTOP, PHONE
 from tests.factories.inventory import ProductFactory
 from tests.factories.warehouse import LocationFactory
@@ -136,6 +137,8 @@ def test_supervisor_search_narrows_the_table(browser, login, supervisor, screens
     _busy_site()
     page = login(browser, "sup")
 
+    expect(page).to_have_url(re.compile(r"/supervisor/dashboard/$"))  # supervisors land here
+    open_from_menu(page, "Stock", "Stock")
     expect(page).to_have_url(re.compile(r"/supervisor/$"))
     rows = page.locator("#stock-results tbody tr")
     expect(rows).to_have_count(12)
@@ -157,6 +160,7 @@ def test_supervisor_switches_warehouse(browser, login, supervisor, screenshot):
     _busy_site()
     site_build(code="WEST", name="West depot")
     page = login(browser, "sup")
+    open_from_menu(page, "Stock", "Stock")
 
     page.get_by_label("Warehouse").select_option(label="WEST · West depot")
 

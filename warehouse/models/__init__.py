@@ -1,3 +1,5 @@
+from .counts import BinCount as BinCount  # cycle counts (issue 6)
+from .exceptions import ScanRefusal as ScanRefusal  # refused scans (issue 6)
 from .inbound import QcInspection, Receipt, ReceiptItem, ReceiptLine
 from .layout import Location, Zone
 from .outbound import Allocation, Order, OrderLine, Package, PackageItem, PickBatch, Wave

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from inventory.models import UserScope
-from inventory.views.shell import SESSION_WAREHOUSE
+from inventory.views.shell import SESSION_WAREHOUSE, NavItem, nav_entries
 from tests.factories.inventory import WarehouseFactory
 from tests.warehouse.views.scenario import page_text
 
@@ -23,7 +23,7 @@ def sites(db):
 @pytest.mark.parametrize(
     ("user_fixture", "home"),
     [
-        ("supervisor", "supervisor-home"),
+        ("supervisor", "supervisor-dashboard"),
         ("floor_user", "floor-home"),
         ("purchaser", "purchaser-home"),
     ],
@@ -104,7 +104,36 @@ def test_the_header_names_user_role_and_warehouse(client, supervisor, sites):
     text = page_text(client.get(reverse("supervisor-home")))
 
     assert "sup Supervisor" in text
-    assert "Floor Receiving Stock Quarantine Purchasing" in text  # a supervisor opens them all
+    # A supervisor opens them all: too many for one row, so related pages share a menu.
+    assert "Dashboard Tasks Orders Stock Stock Map Quarantine Counts Trace Labels" in text
+    assert "Floor Floor Receiving Packing Purchasing Data Data Audit trail" in text
+
+
+def test_a_few_pages_stay_flat_links_many_share_menus():
+    few = [NavItem(label=str(n), url=f"/{n}/", active=False, name=f"page-{n}") for n in range(6)]
+    assert [entry.label for entry in nav_entries(few)] == ["0", "1", "2", "3", "4", "5"]
+
+    names = ["floor-home", "supervisor-home", "supervisor-dashboard", "supervisor-map", "x"]
+    many = [
+        NavItem(label=name, url=f"/{name}/", active=name == "supervisor-map", name=name)
+        for name in names + ["supervisor-counts", "purchaser-home"]
+    ]
+    entries = nav_entries(many)
+    assert [entry.label for entry in entries] == [
+        "supervisor-dashboard",
+        "Stock",
+        "floor-home",  # a menu of one is a plain link
+        "purchaser-home",
+        "x",  # in no menu and not in the order: last
+    ]
+    stock = entries[1]
+    assert [item.name for item in stock.items] == [
+        "supervisor-home",
+        "supervisor-map",
+        "supervisor-counts",
+    ]
+    assert stock.active
+    assert not entries[0].active
 
 
 def test_a_floor_worker_navigates_between_tasks_and_receiving_only(client, floor_user, sites):
