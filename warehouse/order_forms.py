@@ -19,7 +19,7 @@ from inventory.gs1 import InvalidBarcode, ScanCode, parse_scan
 from inventory.models import Product
 from warehouse.forms import FormKeyField
 from warehouse.models import Order
-from warehouse.selectors.order_pages import references_taken
+from warehouse.selectors.order_pages import DUE_CHOICES, references_taken
 from warehouse.selectors.receipts import products_by_scans
 from warehouse.services.orders import OrderLineInput
 from warehouse.services.waves import RELEASE_ORDERINGS
@@ -48,6 +48,11 @@ class OrderFilterForm(forms.Form):
         error_messages={"invalid_choice": "There is no status %(value)s; showing all orders."},
     )
     q = forms.CharField(label="Search", required=False, max_length=100, strip=True)
+    due = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any ship date"), *DUE_CHOICES],
+        error_messages={"invalid_choice": "There is no filter %(value)s; showing all orders."},
+    )
 
     def filters(self) -> dict[str, str]:
         """The valid filters (an invalid one is left out and its error shown)."""
@@ -55,6 +60,7 @@ class OrderFilterForm(forms.Form):
         return {
             "status": self.cleaned_data.get("status", ""),
             "search": self.cleaned_data.get("q", ""),
+            "due": self.cleaned_data.get("due", ""),
         }
 
 

@@ -24,6 +24,7 @@ from warehouse.models import (
     Task,
 )
 from warehouse.selectors.counts import RecordAccuracy, record_accuracy
+from warehouse.selectors.order_pages import order_due_filters
 from warehouse.selectors.pick_faces import pick_face_rules_list
 
 # How far back the record accuracy looks: a month of cycle counts.
@@ -220,12 +221,7 @@ def _tasks(*, warehouse_id: int, done_by_kind: dict[str, int]) -> tuple[int, lis
 def _orders(*, warehouse_id: int, now: datetime) -> OrderTile:
     """Orders not shipped or cancelled: due today, late (ship date or carrier cut-off passed),
     cut-off soon, and the statuses that need a supervisor's eye."""
-    today = timezone.localdate(now)
-    tomorrow = day_start(now) + timedelta(days=1)
-    late = Q(requested_ship_date__lt=today) | Q(carrier_cutoff_at__lt=now)
-    due = Q(requested_ship_date=today) | Q(
-        carrier_cutoff_at__gte=now, carrier_cutoff_at__lt=tomorrow
-    )
+    due = order_due_filters(now)
     soon_end = now + timedelta(hours=CUTOFF_SOON_HOURS)
     soon = Q(carrier_cutoff_at__gte=now, carrier_cutoff_at__lt=soon_end)
     counts = (
@@ -233,8 +229,8 @@ def _orders(*, warehouse_id: int, now: datetime) -> OrderTile:
         .exclude(status__in=Order.CLOSED_STATUSES)
         .aggregate(
             open=Count("id"),
-            late=Count("id", filter=late),
-            due_today=Count("id", filter=due & ~late),
+            late=Count("id", filter=due["late"]),
+            due_today=Count("id", filter=due["today"]),
             cutoff_soon=Count("id", filter=soon),
             backordered=Count("id", filter=Q(status=Order.Status.BACKORDERED)),
             picking=Count("id", filter=Q(status=Order.Status.PICKING)),

@@ -9,9 +9,11 @@ a batch, what of an order is still to pack.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from inventory.models import Product, Warehouse
 from warehouse.models import Allocation, Lot, Order, Package, PackageItem, Task, Wave
@@ -51,9 +53,29 @@ def _open_picks() -> Subquery:
 # --- the supervisor's orders -----------------------------------------------------------------
 
 
-def orders_page(*, warehouse_id: int, status: str = "", search: str = "") -> QuerySet[Order]:
+DUE_CHOICES = (("today", "Due today"), ("late", "Late"))
+
+
+def order_due_filters(now: datetime) -> dict[str, Q]:
+    """Open orders that are late (ship date or carrier cut-off passed) or due today (ship date
+    today, or the cut-off later today) and not late: the dashboard counts these, the orders
+    page filters by them."""
+    local = timezone.localtime(now)
+    today = local.date()
+    tomorrow = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    late = Q(requested_ship_date__lt=today) | Q(carrier_cutoff_at__lt=now)
+    due = Q(requested_ship_date=today) | Q(
+        carrier_cutoff_at__gte=now, carrier_cutoff_at__lt=tomorrow
+    )
+    return {"late": late, "today": due & ~late}
+
+
+def orders_page(
+    *, warehouse_id: int, status: str = "", search: str = "", due: str = ""
+) -> QuerySet[Order]:
     """Orders of one warehouse, newest first, each with its units ordered, allocated, picked and
-    shipped summed over its lines (``units_*``) and its line count: one query a page."""
+    shipped summed over its lines (``units_*``) and its line count: one query a page. ``due``
+    (``today``, ``late``): open orders due today or late (``order_due_filters``)."""
     orders = (
         Order.objects.filter(warehouse_id=warehouse_id)
         .select_related("wave")
@@ -69,6 +91,10 @@ def orders_page(*, warehouse_id: int, status: str = "", search: str = "") -> Que
         orders = orders.filter(status=status)
     if search:
         orders = orders.filter(Q(reference__icontains=search) | Q(customer__icontains=search))
+    if due:
+        orders = orders.exclude(status__in=Order.CLOSED_STATUSES).filter(
+            order_due_filters(timezone.now())[due]
+        )
     return orders.order_by("-created_at", "-id")
 
 

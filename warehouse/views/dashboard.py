@@ -85,6 +85,8 @@ def _links(request: HttpRequest) -> dict[str, str | None]:
         "short_picks": _board(request, exception="short_pick"),
         "blocked": _board(request, exception="blocked"),
         "orders": _url(request, "supervisor-orders", orders),
+        "orders_due": _url(request, "supervisor-orders", orders, due="today"),
+        "orders_late": _url(request, "supervisor-orders", orders, due="late"),
         "backordered": _url(request, "supervisor-orders", orders, status="backordered"),
         "picking": _url(request, "supervisor-orders", orders, status="picking"),
         "picked": _url(request, "supervisor-orders", orders, status="picked"),

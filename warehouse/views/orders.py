@@ -102,7 +102,7 @@ def _list_answer(
         "page": page,
         "status_choices": [(value, label, counts[value]) for value, label in Order.Status.choices],
         "total": sum(counts.values()),
-        "filtered": bool(form.cleaned_data.get("status") or form.cleaned_data.get("q")),
+        "filtered": any(form.cleaned_data.get(name) for name in ("status", "q", "due")),
         "release": release,
         # The orders ticked before a refused release stay ticked.
         "ticked": {int(v) for v in release.data.getlist("order") if v.isdigit()}

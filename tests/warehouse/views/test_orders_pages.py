@@ -4,9 +4,12 @@ in detail with cancel and ship, a new order by form and by CSV file.
 Each refusal says why and changes nothing.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.warehouse.apis.outbound_state import outbound_state
 from tests.warehouse.views.outbound_scenario import (
@@ -18,6 +21,7 @@ from tests.warehouse.views.outbound_scenario import (
 )
 from tests.warehouse.views.scenario import page_text
 from warehouse.models import Order, PickBatch, Wave
+from warehouse.selectors.dashboard import dashboard_get
 
 HTMX = {"HX-Request": "true"}
 KEY = "0123456789abcdef0123456789abcdef"
@@ -68,6 +72,33 @@ def test_the_list_filters_by_status_and_searches_reference_and_customer(client, 
     assert "SO-OTHER" not in by_customer
     assert bad.status_code == 200
     assert "There is no status lost" in page_text(bad)
+
+
+def test_the_list_filters_orders_due_today_and_late_as_the_dashboard_counts_them(
+    client, supervisor, site
+):
+    today = timezone.localdate()
+    for reference, ship_date in (
+        ("SO-LATE", today - timedelta(days=1)),
+        ("SO-TODAY", today),
+        ("SO-LATER", today + timedelta(days=3)),
+    ):
+        allocated(site, (site.bolt, 1), reference=reference)
+        Order.objects.filter(reference=reference).update(requested_ship_date=ship_date)
+    client.force_login(supervisor)
+
+    late = page_text(client.get(reverse("supervisor-orders"), {"due": "late"}))
+    due = page_text(client.get(reverse("supervisor-orders"), {"due": "today"}, headers=HTMX))
+    bad = client.get(reverse("supervisor-orders"), {"due": "someday"})
+
+    assert "SO-LATE" in late
+    assert "SO-TODAY" not in late
+    assert "SO-LATER" not in late
+    assert "SO-TODAY" in due
+    assert "SO-LATE" not in due
+    assert "There is no filter someday" in page_text(bad)
+    tile = dashboard_get(warehouse_id=site.warehouse.pk).orders
+    assert (tile.late, tile.due_today) == (1, 1)
 
 
 def test_the_list_costs_the_same_queries_for_one_order_or_a_page(
