@@ -8,6 +8,7 @@ Two profiles, chosen by WMS_ENV:
   HTTPS-only cookies and HSTS; passes ``manage.py check --deploy``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,10 +53,12 @@ INSTALLED_APPS = [
     "template_partials",
     "inventory",
     "warehouse",
+    "axes",  # login lockout; last so its admin and checks see everything else
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wms.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "wms.security.SessionExpiryMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into lockout_response
 ]
 
 ROOT_URLCONF = "wms.urls"
@@ -246,6 +251,48 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sessions: one shift, then sign in again. Floor users (shared handhelds) also lose theirs when
+# the browser closes (wms.security.SessionExpiryMiddleware).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+WMS_FLOOR_SESSION_ENDS_WITH_BROWSER = env_bool("WMS_FLOOR_SESSION_ENDS_WITH_BROWSER", True)
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT failed logins for one username from one
+# address lock that pair for AXES_COOLOFF_MINUTES; a success resets the count. Covers the login
+# page, the admin and POST /api/v1/auth/token/. Behind a proxy every client shares its address,
+# so the lock is then per username. `manage.py axes_reset_username NAME` unlocks early.
+AUTHENTICATION_BACKENDS = [
+    "wms.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries made while locked do not push the end of the lock further out: the wait is as told.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "wms.security.lockout_response"
+AXES_VERBOSE = False
+# No row per successful login: nothing reads it and nothing would prune it.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Content security policy (wms.security.ContentSecurityPolicyMiddleware), on every HTML page.
+# No inline script anywhere (behaviour lives in static/js); style attributes are allowed
+# (progress bars and the map size themselves with style="..."), <style> elements are not.
+WMS_CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+WMS_CSP_EXEMPT_PATHS = ["/api/docs/"]
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -254,7 +301,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # lockouts; not a line for every login
+    },
 }
 
 # --- Domain settings ------------------------------------------------------------------------

@@ -276,4 +276,18 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeMenus(null);
   });
+
+  // Polls (elements marked data-poll-visible) skip while the tab is hidden, and a "wms-shown"
+  // event on the document lets them refresh at once when it is shown again. Done here, not
+  // with an htmx trigger filter ([document.visibilityState ...]): htmx evaluates filters as
+  // strings, which the content security policy refuses.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (document.visibilityState !== "visible" && elt && elt.hasAttribute && elt.hasAttribute("data-poll-visible")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") document.dispatchEvent(new CustomEvent("wms-shown"));
+  });
 })();

@@ -63,7 +63,7 @@ def _dock() -> Dock:
 def scan(page: Page, code: str) -> None:
     """What a keyboard-wedge scanner does: type into the focused field, then Enter. (A person
     scans the next label once the screen has answered the last one.)"""
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+    expect(page.locator(".htmx-request, .htmx-settling")).to_have_count(0, timeout=30_000)
     expect(page.locator("#scan-code")).to_be_focused()
     page.keyboard.type(code)
     page.keyboard.press("Enter")
@@ -88,7 +88,7 @@ def feedback(page: Page, level: str, count: int | None = None) -> None:
 
 def settled(page: Page) -> None:
     """The green or red flash is over (screenshots show the screen, not the flash)."""
-    page.wait_for_function("!document.querySelector('#flash[class*=\"flash--\"]')")
+    expect(page.locator('#flash[class*="flash--"]')).to_have_count(0, timeout=30_000)
 
 
 def wait_for(condition, timeout: float = 20.0) -> None:

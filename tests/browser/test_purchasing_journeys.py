@@ -25,7 +25,7 @@ def fits_the_desktop(page: Page) -> None:
 
 
 def idle(page: Page) -> None:
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+    expect(page.locator(".htmx-request, .htmx-settling")).to_have_count(0, timeout=30_000)
 
 
 def test_purchaser_reviews_edits_approves_and_sends(

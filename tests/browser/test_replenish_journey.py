@@ -28,7 +28,7 @@ WIDTH = PHONE["viewport"]["width"]
 
 def scan(page: Page, code: str) -> None:
     """A keyboard-wedge scanner: type into the focused field, then Enter."""
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+    expect(page.locator(".htmx-request, .htmx-settling")).to_have_count(0, timeout=30_000)
     expect(page.locator("#scan-code")).to_be_focused()
     page.keyboard.type(code)
     page.keyboard.press("Enter")
@@ -39,7 +39,7 @@ def fits_the_phone(page: Page) -> None:
 
 
 def settled(page: Page) -> None:
-    page.wait_for_function("!document.querySelector('#flash[class*=\"flash--\"]')")
+    expect(page.locator('#flash[class*="flash--"]')).to_have_count(0, timeout=30_000)
 
 
 def test_a_floor_user_replenishes_a_pick_face_on_the_phone(

@@ -2,7 +2,9 @@
 
 Session login (the web pages) and ``Authorization: Token <key>`` both authenticate the API;
 this endpoint hands out the token. It is throttled per client address (the ``auth`` rate in
-REST_FRAMEWORK's DEFAULT_THROTTLE_RATES), so passwords cannot be guessed at speed.
+REST_FRAMEWORK's DEFAULT_THROTTLE_RATES), so passwords cannot be guessed at speed, and failed
+logins lock the username at that address (django-axes, through authenticate(request=...);
+wms.security.lockout_response answers 429 `locked_out`).
 """
 
 from django.contrib.auth import authenticate
@@ -63,7 +65,11 @@ class TokenObtainView(APIView):
                 description="Missing fields, or `invalid_credentials`: unknown user, wrong "
                 "password or inactive account.",
             ),
-            429: OpenApiResponse(ErrorSerializer, description="Too many attempts: wait."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many attempts: wait (Retry-After). `throttled`: from this "
+                "address; `locked_out`: failed logins for this username from this address.",
+            ),
         },
     )
     def post(self, request: Request) -> Response:

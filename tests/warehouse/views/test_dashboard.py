@@ -73,7 +73,7 @@ def test_the_page_shows_the_tiles_and_polls_its_fragment(client, supervisor, sit
     text = page_text(response)
     assert response["Cache-Control"].startswith("max-age=0")
     assert 'hx-get="/supervisor/dashboard/"' in body
-    assert "every 5s [document.visibilityState === 'visible']" in body
+    assert 'hx-trigger="every 5s, wms-shown from:document" data-poll-visible' in body
     for title in (
         "Tasks",
         "Orders",
