@@ -19,6 +19,7 @@ from inventory.errors import Conflict, DomainError
 from inventory.views.shell import role_page, wants_fragment
 from warehouse.forms import ScanForm
 from warehouse.models import Task
+from warehouse.selectors.inbound import task_for_work
 from warehouse.selectors.pages import scan_lookup
 from warehouse.selectors.tasks import task_queue_summary, tasks_for_worker
 from warehouse.services.tasks import task_claim, task_release
@@ -84,6 +85,10 @@ def task_claim_view(request: HttpRequest) -> HttpResponse:
 @role_page(PERMISSION)
 def task_release_view(request: HttpRequest, task_id: int) -> HttpResponse:
     """Hand a held task back to the queue (the worker cannot do it now)."""
+    # Only a task of the warehouse the user works in now: a supervisor's control_task must not
+    # reach another warehouse's queue (found by tests/test_authorization_matrix.py).
+    if task_for_work(task_id=task_id, warehouse_id=request.shell.current.pk) is None:  # type: ignore[attr-defined]
+        return _work_response(request, Notice("error", f"There is no task #{task_id}."), 422)
     try:
         task = task_release(
             task_id=task_id,
