@@ -63,6 +63,27 @@ def purchaser(db):
     return _user("buyer", PURCHASER)
 
 
+# --- the ledger invariant, once more at the end of the session ------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and, before it goes, `check_stock`'s drift check on what
+    the session left committed there. Per-test transactions have rolled back and transactional
+    tests have emptied the tables, so anything left was committed outside both (a worker or a
+    stack writing after its test): drift in it is real, and fails the session."""
+    yield
+    from warehouse.selectors.ledger import stock_drift
+
+    db = connection.settings_dict
+    if db["NAME"] != db["TEST"]["NAME"]:
+        return  # no test in the session used the database, so it was never set up
+    with django_db_blocker.unblock():
+        drift = stock_drift()
+    if not drift.is_clean:
+        pytest.fail(f"the test session left stock drift behind: {drift}")
+
+
 # --- a real Celery worker -------------------------------------------------------------------
 
 
