@@ -69,7 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--repeat", type=_positive, default=5, help="runs per size; the median is reported (5)"
     )
     group.add_argument(
-        "--profile", action="store_true", help="cProfile the largest receive and plan in-process"
+        "--inbound-profile",
+        action="store_true",
+        help="cProfile the largest receive and plan in-process (bench/out/inbound-profile-*)",
     )
 
 
@@ -399,7 +401,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             plan_in_process_s=plan_s,
         )
 
-    if args.profile:
+    if args.inbound_profile:
         lines = max(sizes)
         receipt, entries = open_receipt(site, lines)
         profile(
