@@ -160,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "warehouse.tasks.counts_plan_nightly_task",
         "schedule": crontab(hour=2, minute=45),
     },
+    "outbox-sweep": {  # Celery sends a Redis outage left in the outbox (wms/outbox.py)
+        "task": "wms.outbox.outbox_sweep_task",
+        "schedule": 30.0,
+        "options": {"expires": 25},  # a run the worker did not reach is overtaken by the next
+    },
 }
 
 CACHES = {

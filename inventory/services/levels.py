@@ -2,11 +2,11 @@
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from functools import partial
 
-from django.db import connection, transaction
+from django.db import connection
 
 from inventory.models import StockLevel
+from wms.outbox import enqueue_on_commit
 
 LEVEL_FIELDS = (
     "on_hand",
@@ -106,12 +106,8 @@ def reorder_review_on_commit(*, pairs: Collection[tuple[int, int]]) -> None:
     for product_id, warehouse_id in pairs:
         by_warehouse[warehouse_id].add(product_id)
     for warehouse_id, product_ids in sorted(by_warehouse.items()):
-        transaction.on_commit(
-            partial(
-                reorder_review_task.delay,
-                warehouse_id=warehouse_id,
-                product_ids=sorted(product_ids),
-            )
+        enqueue_on_commit(
+            reorder_review_task, warehouse_id=warehouse_id, product_ids=sorted(product_ids)
         )
 
 

@@ -3,6 +3,7 @@ from .exceptions import ScanRefusal as ScanRefusal  # refused scans (issue 6)
 from .inbound import QcInspection, Receipt, ReceiptItem, ReceiptLine
 from .layout import Location, Zone
 from .outbound import Allocation, Order, OrderLine, Package, PackageItem, PickBatch, Wave
+from .outbox import OutboxMessage as OutboxMessage  # Celery sends owed (issue 7)
 from .replenishment import PickFaceRule
 from .stock import Lot, Quant, StockMove
 from .tasks import Task

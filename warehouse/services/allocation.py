@@ -9,7 +9,6 @@ all allocation of one SKU in one warehouse, so concurrent callers can never over
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -21,6 +20,7 @@ from inventory.services.levels import stock_levels_apply
 from warehouse.locks import orders_lock, quants_allocatable_lock
 from warehouse.models import Allocation, Order, OrderLine, Quant, Task
 from wms.db import rows_insert, rows_update
+from wms.outbox import enqueue_on_commit
 
 # The origin key of the count task a short pick leaves on its bin (picking.py makes them).
 SHORT_PICK_COUNT_PREFIX = "count:short:"
@@ -250,11 +250,8 @@ def orders_allocate(*, order_ids: Sequence[int]) -> list[Allocation]:
     if allocations:
         from warehouse.tasks import pick_tasks_create_task  # the tasks module imports services
 
-        transaction.on_commit(
-            partial(
-                pick_tasks_create_task.delay,
-                order_ids=sorted({a.line.order_id for a in allocations}),
-            )
+        enqueue_on_commit(
+            pick_tasks_create_task, order_ids=sorted({a.line.order_id for a in allocations})
         )
     return allocations
 
@@ -276,11 +273,8 @@ def backorders_allocate(*, product_id: int, warehouse_id: int) -> list[Allocatio
     if allocations:
         from warehouse.tasks import pick_tasks_create_task
 
-        transaction.on_commit(
-            partial(
-                pick_tasks_create_task.delay,
-                order_ids=sorted({a.line.order_id for a in allocations}),
-            )
+        enqueue_on_commit(
+            pick_tasks_create_task, order_ids=sorted({a.line.order_id for a in allocations})
         )
     return allocations
 
@@ -302,8 +296,6 @@ def backorders_retry_on_commit(*, product_id: int, warehouse_id: int) -> None:
     if waiting:
         from warehouse.tasks import backorders_allocate_task
 
-        transaction.on_commit(
-            partial(
-                backorders_allocate_task.delay, product_id=product_id, warehouse_id=warehouse_id
-            )
+        enqueue_on_commit(
+            backorders_allocate_task, product_id=product_id, warehouse_id=warehouse_id
         )

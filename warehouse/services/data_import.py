@@ -18,7 +18,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 
 from inventory.errors import DomainError, NotAllowed
 from inventory.models import Warehouse
@@ -39,6 +39,7 @@ from inventory.services.imports.products import PRODUCT_COLUMNS, ProductRows
 from inventory.services.imports.rows import RowKind, rows_import
 from inventory.services.imports.rules import RULE_COLUMNS, RuleRows
 from warehouse.services.location_import import LOCATION_COLUMNS, LocationRows
+from wms.outbox import enqueue_on_commit
 from wms.roles import PURCHASER, SUPERVISOR, user_roles
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,7 @@ def csv_import_start(*, kind: str, user: AnyUser, filename: str, raw: bytes) -> 
     )
     from warehouse.tasks import csv_import_run_task  # the tasks module imports services
 
-    transaction.on_commit(partial(csv_import_run_task.delay, job_id=job.id))
+    enqueue_on_commit(csv_import_run_task, job_id=job.id)
     return job
 
 

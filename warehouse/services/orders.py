@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +14,7 @@ from warehouse.locks import order_pick_tasks_lock, orders_lock
 from warehouse.models import Allocation, Location, Order, OrderLine, Task
 from warehouse.services.putaway import PutawayNeed, putaway_tasks_plan
 from warehouse.services.reservations import quant_unreserve_apply
+from wms.outbox import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def order_create(
             )
             from warehouse.tasks import order_allocate_task  # the tasks module imports services
 
-            transaction.on_commit(partial(order_allocate_task.delay, order_id=order.pk))
+            enqueue_on_commit(order_allocate_task, order_id=order.pk)
     except IntegrityError:  # the same reference, posted at the same moment
         return OrderTaken(Order.objects.get(reference=reference), False)
     return OrderTaken(order, True)

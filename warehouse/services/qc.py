@@ -5,8 +5,6 @@ until a supervisor releases or scraps them (``warehouse.services.quarantine``); 
 putaway tasks from the worker, after commit.
 """
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from warehouse.models import Location, QcInspection, StockMove, Task
 from warehouse.services.moves import MoveLine, moves_apply
 from warehouse.services.scans import scans_check
 from warehouse.services.tasks import task_for_worker, task_progress_record
+from wms.outbox import enqueue_on_commit
 
 PASS, FAIL = "pass", "fail"
 
@@ -120,7 +119,7 @@ def qc_task_record(
     task_progress_record(task=task, quantity=task.quantity - task.quantity_done)
     from warehouse.tasks import qc_inspection_plan_task  # the tasks module imports services
 
-    transaction.on_commit(partial(qc_inspection_plan_task.delay, inspection_id=inspection.pk))
+    enqueue_on_commit(qc_inspection_plan_task, inspection_id=inspection.pk)
     return inspection
 
 

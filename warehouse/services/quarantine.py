@@ -5,14 +5,13 @@ scrap location; releasing moves them out of the quarantine cage to the dock, fro
 worker plans their putaway like any delivery.
 """
 
-from functools import partial
-
 from django.db import transaction
 
 from inventory.errors import DomainError, InvalidQuantity
 from warehouse.models import Location, Quant, StockMove
 from warehouse.services.moves import MoveLine, moves_apply
 from warehouse.services.virtual import virtual_location
+from wms.outbox import enqueue_on_commit
 
 
 def _quarantined(quant_id: int, quantity: int, reason: str) -> Quant:
@@ -75,5 +74,5 @@ def quarantine_release(
     )
     from warehouse.tasks import release_plan_task  # the tasks module imports services
 
-    transaction.on_commit(partial(release_plan_task.delay, move_id=move.pk))
+    enqueue_on_commit(release_plan_task, move_id=move.pk)
     return move

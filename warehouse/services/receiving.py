@@ -27,6 +27,7 @@ from warehouse.services.request_keys import (
 )
 from warehouse.services.virtual import virtual_location
 from wms.db import rows_update
+from wms.outbox import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def receipt_receive_apply(
         receipt.save(update_fields=["status", "updated_at"])
     from warehouse.tasks import receipt_plan_task  # the tasks module imports the services
 
-    transaction.on_commit(partial(receipt_plan_task.delay, receipt_id=receipt.pk))
+    enqueue_on_commit(receipt_plan_task, receipt_id=receipt.pk)
     return items
 
 

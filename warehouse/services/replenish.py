@@ -19,7 +19,6 @@ the face's replenishments, so a redelivered run adds nothing.
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import connection, transaction
 
@@ -27,6 +26,7 @@ from warehouse.locks import pick_faces_planning_lock
 from warehouse.models import PickFaceRule, Task
 from warehouse.services.tasks import tasks_create_many
 from wms.db import rows_update
+from wms.outbox import enqueue_on_commit
 
 REPLENISH_PRIORITY = 3  # before putaway (4-5) and most picks (5): pickers must not run dry
 EMPTY_FACE_PRIORITY = 2  # a face with nothing left stops picking now
@@ -96,7 +96,7 @@ def pick_faces_check_on_commit(*, location_ids: Iterable[int]) -> None:
         return
     from warehouse.tasks import pick_faces_replenish_task  # the tasks module imports services
 
-    transaction.on_commit(partial(pick_faces_replenish_task.delay, location_ids=ids))
+    enqueue_on_commit(pick_faces_replenish_task, location_ids=ids)
 
 
 def pick_face_below_min(*, location_id: int, product_id: int) -> bool:
