@@ -35,10 +35,11 @@ import argparse
 import json
 import multiprocessing
 import multiprocessing.connection
+import os
+import pickle
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
@@ -291,18 +292,25 @@ class _WarehouseYear:
 # --- the run -------------------------------------------------------------------------------------
 
 
-def _in_processes(work: Callable[[str], Series]) -> dict[str, Series]:
-    """``work(policy)`` for both policies at once, each in a forked process with its own
-    database connection; a failure comes back with its traceback."""
-    from django.db import connections
+def _in_processes(site: Site, year: dict[str, Any]) -> dict[str, Series]:
+    """Both warehouses' years at once, each in a spawned process with its own database
+    connection to this process's database; a failure comes back with its traceback.
 
-    connections.close_all()  # the children must not share this process's connection
-    context = multiprocessing.get_context("fork")
+    Spawned, not forked: a fresh interpreter copies no lock another thread held at fork time
+    (forking from a test session that runs Playwright's and the live server's threads hung)."""
+    from django.db import connection, connections
+
+    database = connection.settings_dict["NAME"]  # a test run's test database, the bench's own
+    connections.close_all()
+    context = multiprocessing.get_context("spawn")
     running = {}
     for policy in POLICIES:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
-            target=_child, args=(work, policy, sender), name=f"simulation-{policy}"
+            target=_child,
+            # Pickled here, unpickled by the child after django.setup(): the site holds models.
+            args=(pickle.dumps((site, year)), policy, database, sender),
+            name=f"simulation-{policy}",
         )
         process.start()
         sender.close()
@@ -333,11 +341,21 @@ def _in_processes(work: Callable[[str], Series]) -> dict[str, Series]:
     return results
 
 
-def _child(work: Callable[[str], Series], policy: str, sender: Any) -> None:
+def _child(payload: bytes, policy: str, database: str, sender: Any) -> None:
+    """A spawned process: Django set up afresh (the settings module and DATABASE_URL come from
+    the environment) on the parent's database, then one warehouse's year."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wms.settings")
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = database
+    import django
+
+    django.setup()
     from django.db import connections
 
     try:
-        outcome = (True, work(policy))
+        site, year = pickle.loads(payload)
+        outcome = (True, _WarehouseYear(site, policy, **year).run())
     except BaseException:  # reported to the parent, which raises it
         outcome = (False, traceback.format_exc())
     finally:
@@ -396,7 +414,7 @@ def simulate(
 ) -> SimulationResult:
     """Run the simulation in the current database (Django set up and migrated; in a test, a
     transactional one: the parallel run's processes see only committed data). See the module
-    docstring. ``parallel``: the two warehouses in two forked processes at once (they share
+    docstring. ``parallel``: the two warehouses in two spawned processes at once (they share
     nothing), else one after the other here. Raises ValueError on a bad argument, before
     touching the database."""
     from warehouse.selectors.ledger import stock_drift
@@ -415,19 +433,20 @@ def simulate(
     opening_stock(site, forecasts_compute(site, today=START))
     setup_seconds = time.perf_counter() - started
 
-    def work(policy: str) -> Series:
-        return _WarehouseYear(
-            site,
-            policy,
-            days=days,
-            warmup=warmup_days,
-            demand_basis=demand_basis,
-            receiving=receiving,
-            forecast_every=forecast_every,
-        ).run()
+    year = {
+        "days": days,
+        "warmup": warmup_days,
+        "demand_basis": demand_basis,
+        "receiving": receiving,
+        "forecast_every": forecast_every,
+    }
 
     started = time.perf_counter()
-    series = _in_processes(work) if parallel else {policy: work(policy) for policy in POLICIES}
+    series = (
+        _in_processes(site, year)
+        if parallel
+        else {policy: _WarehouseYear(site, policy, **year).run() for policy in POLICIES}
+    )
     seconds = time.perf_counter() - started
     classes = series["forecast"].classes
     end_classes = defaultdict(int)
