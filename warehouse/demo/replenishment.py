@@ -101,7 +101,16 @@ def _rules_ensure(warehouse: Warehouse) -> int:
     ) - set(ReorderRule.objects.filter(warehouse=warehouse).values_list("product_id", flat=True))
     if not stocked:
         return 0
-    since = timezone.localdate() - timedelta(days=HISTORY_DAYS)
+    today = timezone.localdate()
+    since = today - timedelta(days=HISTORY_DAYS)
+    first = (
+        DemandRecord.objects.filter(warehouse=warehouse, date__gte=since)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    # The average over the days the history covers (a short demo has less than the window).
+    days = max(1, (today - first).days) if first else HISTORY_DAYS
     shipped = dict(
         DemandRecord.objects.filter(warehouse=warehouse, product_id__in=stocked, date__gte=since)
         .values("product_id")
@@ -113,7 +122,7 @@ def _rules_ensure(warehouse: Warehouse) -> int:
     for offer in offers.select_related("supplier").order_by("unit_cost", "supplier_id"):
         best.setdefault(offer.product_id, offer)
     for product_id in sorted(stocked):
-        daily = shipped.get(product_id, 0) / HISTORY_DAYS
+        daily = shipped.get(product_id, 0) / days
         offer = best.get(product_id)
         pack = offer.pack_multiple if offer else 1
         lead = DEFAULT_LEAD_TIME_DAYS
