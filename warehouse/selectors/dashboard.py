@@ -24,7 +24,7 @@ from warehouse.models import (
     Task,
 )
 from warehouse.selectors.counts import RecordAccuracy, record_accuracy
-from warehouse.selectors.order_pages import order_due_filters
+from warehouse.selectors.order_pages import day_start, order_due_filters
 from warehouse.selectors.pick_faces import pick_face_rules_list
 
 # How far back the record accuracy looks: a month of cycle counts.
@@ -154,12 +154,6 @@ class Dashboard:
     @property
     def tasks_done_today(self) -> int:
         return sum(cell.done_today for cell in self.tasks)
-
-
-def day_start(now: datetime) -> datetime:
-    """Midnight of ``now``'s local day, aware."""
-    local = timezone.localtime(now)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def dashboard_get(*, warehouse_id: int, now: datetime | None = None) -> Dashboard:

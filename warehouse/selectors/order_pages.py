@@ -56,13 +56,18 @@ def _open_picks() -> Subquery:
 DUE_CHOICES = (("today", "Due today"), ("late", "Late"))
 
 
+def day_start(now: datetime) -> datetime:
+    """Midnight of ``now``'s local day, aware."""
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def order_due_filters(now: datetime) -> dict[str, Q]:
     """Open orders that are late (ship date or carrier cut-off passed) or due today (ship date
     today, or the cut-off later today) and not late: the dashboard counts these, the orders
     page filters by them."""
-    local = timezone.localtime(now)
-    today = local.date()
-    tomorrow = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    today = timezone.localdate(now)
+    tomorrow = day_start(now) + timedelta(days=1)
     late = Q(requested_ship_date__lt=today) | Q(carrier_cutoff_at__lt=now)
     due = Q(requested_ship_date=today) | Q(
         carrier_cutoff_at__gte=now, carrier_cutoff_at__lt=tomorrow

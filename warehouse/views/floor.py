@@ -22,6 +22,7 @@ from warehouse.models import Task
 from warehouse.selectors.inbound import task_for_work
 from warehouse.selectors.pages import scan_lookup
 from warehouse.selectors.tasks import task_queue_summary, tasks_for_worker
+from warehouse.services.scan_refusals import scan_refusal_of_error
 from warehouse.services.tasks import task_claim, task_release
 
 TEMPLATE = "warehouse/floor/home.html"
@@ -171,3 +172,15 @@ def _work_response(request: HttpRequest, notice: Notice, status: int = 200) -> H
     level = {"success": messages.SUCCESS, "info": messages.INFO}.get(notice.level, messages.ERROR)
     messages.add_message(request, level, notice.text)
     return redirect("floor-home")
+
+
+def scan_refusal_record(request: HttpRequest, task: Task, exc: DomainError) -> None:
+    """Count a refused scan on a task screen for the dashboard (the service keeps only the
+    scans' own faults: wrong bin, product, lot, unreadable label)."""
+    scan_refusal_of_error(
+        error=exc,
+        warehouse_id=task.warehouse_id,
+        user_id=request.user.pk,
+        scanned=request.POST.get("code", ""),
+        task=task,
+    )

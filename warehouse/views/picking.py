@@ -34,9 +34,8 @@ from warehouse.selectors.order_pages import (
 )
 from warehouse.selectors.scan import scan_location
 from warehouse.services.picking import pick_task_complete
-from warehouse.services.scan_refusals import scan_refusal_of_error
 from warehouse.services.scans import scans_check
-from warehouse.views.floor import Notice
+from warehouse.views.floor import Notice, scan_refusal_record
 
 TEMPLATE = "warehouse/floor/pick.html"
 PERMISSION = "warehouse.work_task"
@@ -120,7 +119,7 @@ def _scan_bin(request: HttpRequest, task: Task, carried: Carried, data: dict) ->
     if location is None or location.pk != task.source_location_id:
         shown = location.code if location else scan_text(data["code"])
         error = f"Wrong bin: you scanned {shown}. Go to {task.source_location.code}."
-        _record_refusal(request, task, WrongLocation(error, field="location"))
+        scan_refusal_record(request, task, WrongLocation(error, field="location"))
         return _answer(request, _screen(request, task, BIN, error=error), 422)
     notice = Notice("success", f"{location.code} ✓ Right bin.")
     accepted = Carried(source=location.code)
@@ -211,24 +210,13 @@ def _refused(
     request: HttpRequest, task: Task, carried: Carried, exc: DomainError, step: str
 ) -> HttpResponse:
     """A refused scan: back to the step whose scan was wrong, the scans before it kept."""
-    _record_refusal(request, task, exc)
+    scan_refusal_record(request, task, exc)
     back = _FIELD_STEP.get(exc.field or "", step)
     if back == BIN:
         carried = Carried()
     elif back == PRODUCT:
         carried = Carried(source=carried.source)
     return _answer(request, _screen(request, task, back, carried, error=exc.message), 422)
-
-
-def _record_refusal(request: HttpRequest, task: Task, exc: DomainError) -> None:
-    """Count a wrong scan for the dashboard (other refusals are not scans' fault)."""
-    scan_refusal_of_error(
-        error=exc,
-        warehouse_id=task.warehouse_id,
-        user_id=request.user.pk,
-        scanned=request.POST.get("code", ""),
-        task=task,
-    )
 
 
 def _screen(

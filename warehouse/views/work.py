@@ -25,9 +25,8 @@ from warehouse.selectors.inbound import inspection_of_task, task_for_work, task_
 from warehouse.selectors.scan import scan_location
 from warehouse.services.putaway import PUTAWAY_KINDS, putaway_task_complete
 from warehouse.services.qc import FAIL, qc_task_record, qc_task_to_bench
-from warehouse.services.scan_refusals import scan_refusal_of_error
 from warehouse.services.scans import scans_check
-from warehouse.views.floor import WORK_KINDS, Notice
+from warehouse.views.floor import WORK_KINDS, Notice, scan_refusal_record
 
 TEMPLATE = "warehouse/floor/work.html"
 PERMISSION = "warehouse.work_task"
@@ -146,7 +145,7 @@ def _scan_source(request: HttpRequest, task: Task, carried: Carried, data: dict)
     if location is None or location.pk != task.source_location_id:
         shown = location.code if location else scan_text(data["code"])
         error = f"You scanned {shown}; this stock is in {task.source_location.code}."
-        _record_refusal(request, task, WrongLocation(error, field="location"))
+        scan_refusal_record(request, task, WrongLocation(error, field="location"))
         return _answer(request, _screen(task, SOURCE, error=error), 422)
     notice = Notice("success", f"{location.code} ✓ Right place.")
     return _answer(request, _screen(task, PRODUCT, Carried(source=location.code), notice=notice))
@@ -278,24 +277,13 @@ def _refused(
     request: HttpRequest, task: Task, carried: Carried, exc: DomainError, step: str
 ) -> HttpResponse:
     """A refused scan: back to the step whose scan was wrong, the rest kept."""
-    _record_refusal(request, task, exc)
+    scan_refusal_record(request, task, exc)
     back = _FIELD_STEP.get(exc.field or "", step)  # a wrong bin or bench: scan another one
     if back == SOURCE:
         carried = Carried()
     elif back == PRODUCT:
         carried = Carried(source=carried.source)
     return _answer(request, _screen(task, back, carried, error=exc.message), 422)
-
-
-def _record_refusal(request: HttpRequest, task: Task, exc: DomainError) -> None:
-    """Count a wrong scan for the dashboard (other refusals are not scans' fault)."""
-    scan_refusal_of_error(
-        error=exc,
-        warehouse_id=task.warehouse_id,
-        user_id=request.user.pk,
-        scanned=request.POST.get("code", ""),
-        task=task,
-    )
 
 
 def _screen(
