@@ -38,8 +38,13 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The HTTP benchmark drives gunicorn with wrk, from Debian's packages like chromium above.
 bench: install
-	$(PY) -m wms.embedded exec -- $(PY) -m bench
+	@command -v wrk >/dev/null || { \
+	  echo "installing Debian's wrk for the HTTP benchmark"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null; fi; }
+	$(PY) -m wms.embedded exec -- $(PY) -m bench $(BENCH_ARGS)
 
 ## Stop nothing, delete the embedded services' data (they must not be running).
 clean-data:

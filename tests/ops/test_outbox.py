@@ -8,8 +8,10 @@ Then "Redis is back": the sweeper sends what the outbox kept, and a worker of th
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -66,12 +68,13 @@ elif mode == "plain-on-commit":
 """
 
 
-def web_side(mode: str, arg: dict) -> subprocess.CompletedProcess:
+def web_side(mode: str, arg: dict, *, redis_port: int | None = None) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "wms.settings",
         "DATABASE_URL": session_database_url(),
-        "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens: Redis is down
+        # By default nothing listens there: Redis is down.
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port or free_port()}/0",
     }
     return subprocess.run(
         [sys.executable, "-c", WEB_SIDE, mode, json.dumps(arg)],
@@ -153,6 +156,43 @@ def test_an_order_taken_while_redis_is_down_is_allocated_once_when_it_is_back(cr
     assert Allocation.objects.filter(line__order=order).aggregate(n=Sum("quantity"))["n"] == 4
     assert Task.objects.filter(order=order).aggregate(n=Sum("quantity"))["n"] == 4
     assert OutboxMessage.objects.count() == 0
+
+
+@pytest.fixture
+def hung_redis() -> Iterator[int]:
+    """A port that takes connections (the kernel's backlog) and never answers: a hung Redis."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield listener.getsockname()[1]
+
+
+def test_an_order_taken_while_redis_hangs_is_answered_in_seconds_and_kept(hung_redis):
+    """Without socket timeouts the send after the commit waits forever and so does the
+    handheld; with them (REDIS_SOCKET_TIMEOUT, 2 s, one retry) the order is answered."""
+    warehouse, bins = make_site(2)
+    bolt = ProductFactory()
+    receive(bins[0], bolt, 10)
+    supervisor = _user("hung-supervisor", "supervisor")
+    body = {
+        "reference": "SO-HUNG",
+        "warehouse": warehouse.code,
+        "lines": [{"product": bolt.sku, "quantity": 4}],
+    }
+
+    started = time.monotonic()
+    taken = web_side(
+        "order-api", {"user": supervisor.username, "body": body}, redis_port=hung_redis
+    )
+    seconds = time.monotonic() - started
+
+    assert taken.returncode == 0, taken.stderr[-3000:]
+    assert json.loads(taken.stdout.strip().splitlines()[-1])["status"] == 201
+    assert seconds < 15, f"the request waited {seconds:.1f} s on a hung Redis"
+    order = Order.objects.get(reference="SO-HUNG")
+    kept = OutboxMessage.objects.get()
+    assert (kept.task_name, kept.kwargs) == (order_allocate_task.name, {"order_id": order.pk})
+    assert "not sent, left for the sweeper" in taken.stderr
 
 
 def test_a_receipt_closed_while_redis_is_down_is_planned_when_it_is_back(crew):
