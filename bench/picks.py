@@ -93,6 +93,10 @@ class Figures:
     latency_ms_p95: float
     client_cpu_ms_per_pick: float  # Python's share: the client process's CPU time per pick
     clients_out_of_tasks: int
+    # Write volume, which does not depend on the machine: WAL bytes per pick and per pgbench
+    # transaction (the server's whole WAL over the run, over the transactions committed).
+    wal_bytes_per_pick: float = 0.0
+    pgbench_wal_bytes_per_tx: float = 0.0
 
 
 # --- pgbench -------------------------------------------------------------------------------------
@@ -153,7 +157,8 @@ class Pgbench:
             text=True,
         )
 
-    def run(self, clients: int, seconds: int) -> float:
+    def run(self, clients: int, seconds: int) -> tuple[float, int]:
+        """pgbench's tps and the number of transactions it committed."""
         result = subprocess.run(
             [
                 str(self.binary),
@@ -173,9 +178,10 @@ class Pgbench:
             text=True,
         )
         found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", result.stdout)
-        if not found:
+        done = re.search(r"number of transactions actually processed: (\d+)", result.stdout)
+        if not found or not done:
             raise SystemExit(f"could not read pgbench's tps:\n{result.stdout}\n{result.stderr}")
-        return float(found.group(1))
+        return float(found.group(1)), int(done.group(1))
 
     def drop(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.DATABASE}" WITH (FORCE)')
@@ -391,6 +397,19 @@ def run_picks(plans: list[dict], seconds: int) -> dict[str, Any]:
     }
 
 
+def wal_lsn() -> int:
+    """The server's current WAL position in bytes (one server: the picks' and pgbench's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+        return int(cursor.fetchone()[0])
+
+
+def _lsn_text(position: int) -> str:
+    return f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
+
+
 def verify() -> None:
     from warehouse.selectors.ledger import stock_drift
 
@@ -413,10 +432,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for clients in args.clients:
             plans = prepare_picks(site, clients, args.picks_per_client, rng)
-            tps = pgbench.run(clients, args.seconds)
+            wal_start = wal_lsn()
+            tps, transactions = pgbench.run(clients, args.seconds)
+            wal_pgbench = wal_lsn()
             measured = run_picks(plans, args.seconds)
+            wal_end = wal_lsn()
+            wal_picks = wal_end - wal_pgbench
             print(
                 f"  {clients} clients: pgbench {tps:.0f} tps, picks {measured['picks_per_s']:.1f}/s"
+                f" (picks' WAL {_lsn_text(wal_pgbench)}..{_lsn_text(wal_end)}: pg_waldump --stats)"
             )
             results.append(
                 Figures(
@@ -433,6 +457,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     latency_ms_p95=measured["latency_ms_p95"],
                     client_cpu_ms_per_pick=measured["client_cpu_ms_per_pick"],
                     clients_out_of_tasks=measured["clients_out_of_tasks"],
+                    wal_bytes_per_pick=wal_picks / max(measured["picks"], 1),
+                    pgbench_wal_bytes_per_tx=(wal_pgbench - wal_start) / max(transactions, 1),
                 )
             )
     finally:
@@ -472,6 +498,8 @@ def report(results: list[Figures], machine: dict[str, Any], *, mode: str, second
         ("median ms", 10),
         ("p95 ms", 7),
         ("client cpu ms", 14),
+        ("WAL B/pick", 11),
+        ("WAL B/tx pgbench", 17),
         ("picks", 6),
     ]
     header = " ".join(f"{name:>{width}}" for name, width in columns)
@@ -489,6 +517,8 @@ def report(results: list[Figures], machine: dict[str, Any], *, mode: str, second
             f"{r.latency_ms_median:.1f}",
             f"{r.latency_ms_p95:.1f}",
             f"{r.client_cpu_ms_per_pick:.2f}",
+            f"{r.wal_bytes_per_pick:,.0f}",
+            f"{r.pgbench_wal_bytes_per_tx:,.0f}",
             str(r.picks),
         ]
         print(" ".join(f"{cell:>{width}}" for cell, (_, width) in zip(cells, columns, strict=True)))
@@ -497,5 +527,5 @@ def report(results: list[Figures], machine: dict[str, Any], *, mode: str, second
     print(
         f"ratio: picks/s over pgbench tps, the target at least {TARGET_RATIO} (vs 0.5: 1.00x "
         "meets it). trips/pick: statements plus BEGIN and COMMIT of explicit transactions "
-        "(pgbench: 7)."
+        "(pgbench: 7). WAL B: the write-ahead log written per pick and per pgbench transaction."
     )

@@ -33,6 +33,25 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, *args, **kwargs)
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The address a request came from, for the login lockout (AXES_CLIENT_IP_CALLABLE).
+
+    Behind TRUSTED_PROXY_COUNT proxies, REMOTE_ADDR is the nearest proxy and every client would
+    share one lock; each proxy appends the address it saw to X-Forwarded-For, so the client is
+    that many entries from the right. Entries further left were written by the client itself and
+    are never believed. DRF's throttles count the same way (NUM_PROXIES).
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if not forwarded:
+        return remote
+    return forwarded[-min(hops, len(forwarded))]
+
+
 def _minutes(request: HttpRequest) -> int:
     cool_off = get_cool_off(request)
     return max(1, round(cool_off.total_seconds() / 60)) if cool_off else 0
@@ -78,8 +97,8 @@ class ContentSecurityPolicyMiddleware:
 
     Pages only: a policy guards documents that run scripts; JSON, PDFs and CSV gain nothing
     from it (and a policy on a PDF can upset the browser's viewer). A response that set its
-    own header keeps it. Paths in WMS_CSP_EXEMPT_PATHS (the third-party API docs page, which
-    loads Swagger UI from a CDN with an inline script) get none.
+    own header keeps it. Paths in WMS_CSP_EXEMPT_PATHS get none (empty: the API docs page
+    serves Swagger UI from our static files and its start-up script as a file, so it passes).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

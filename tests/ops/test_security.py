@@ -154,14 +154,14 @@ def test_pages_send_the_content_security_policy(client, supervisor):
     assert "Content-Security-Policy" in client.get("/no-such-page/")  # the 404 page too
 
 
-def test_json_and_the_third_party_api_docs_carry_no_policy(client, supervisor):
+def test_json_carries_no_policy_and_the_api_docs_do(client, supervisor):
     client.force_login(supervisor)
     api = client.get("/api/v1/warehouses/")
     assert api.status_code == 200
     assert "Content-Security-Policy" not in api
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
-    assert "Content-Security-Policy" not in docs
+    assert "script-src 'self'" in docs["Content-Security-Policy"]  # Swagger UI is ours now
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -224,3 +224,44 @@ def test_production_cookies_are_secure_and_short():
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.split() == ["True", "True", "True", "Lax", "Lax", "28800", "5", "True"]
+
+
+def test_behind_no_proxy_a_forged_forwarded_for_changes_nothing(supervisor, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    handheld = Client(REMOTE_ADDR="10.1.0.9")
+    for forged in range(4):  # a new forged address each try does not start a new count
+        _fail(handheld, "sup", 1, HTTP_X_FORWARDED_FOR=f"203.0.113.{forged}")
+
+    locked = _sign_in(handheld, "sup", "wrong", HTTP_X_FORWARDED_FOR="1.2.3.4")
+
+    assert locked.status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "10.1.0.9"
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_lock(supervisor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = Client(REMOTE_ADDR="10.1.0.1")  # every request arrives from the proxy
+    # The client forged an entry; the proxy appended the address it really saw.
+    _fail(proxy, "sup", 5 - 1, HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.10")
+    assert (
+        _sign_in(proxy, "sup", "wrong", HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.10").status_code
+        == 429
+    )
+
+    # Another handheld behind the same proxy is not locked out with it.
+    other = _sign_in(proxy, "sup", "pw", HTTP_X_FORWARDED_FOR="203.0.113.11")
+    assert other.status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.10"
+
+
+def test_the_api_throttle_counts_by_the_same_address(settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.throttling import BaseThrottle
+
+    assert api_settings.NUM_PROXIES == settings.TRUSTED_PROXY_COUNT == 0
+    request = APIRequestFactory().post(
+        TOKEN, REMOTE_ADDR="10.1.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4"
+    )
+
+    assert BaseThrottle().get_ident(request) == "10.1.0.1"
