@@ -97,7 +97,8 @@ HOME_URL_NAMES = {
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
     if not user.is_authenticated:
         return set()
-    names = {group.name for group in user.groups.all()}
+    preloaded = getattr(user, "wms_group_names", None)  # read with the user (wms.access)
+    names = set(preloaded) if preloaded is not None else {g.name for g in user.groups.all()}
     if user.is_superuser:
         names.add(SUPERVISOR)
     return names & set(ROLES)

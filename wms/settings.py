@@ -15,7 +15,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from wms.env import env_bool, env_int, env_list, env_str
+from wms.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served from here, not a CDN
     "django_htmx",
     "template_partials",
     "inventory",
@@ -131,7 +132,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A Redis that accepts connections but never answers (hung, or a network that drops packets)
+# must not hold a request: every socket gives up after REDIS_SOCKET_TIMEOUT seconds and a send
+# is retried once. The change is already committed by then and its outbox row stays for the
+# sweeper (wms/outbox.py); a page's session falls back to PostgreSQL (wms/sessions.py).
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_RESULT_EXPIRES = 3600
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300_000  # KiB: recycle a child before it grows past 300 MB
 CELERY_BEAT_SCHEDULE = {
@@ -171,8 +189,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        },
     }
 }
+# Sessions read from Redis, written to both (a page costs no session query; wms/sessions.py).
+SESSION_ENGINE = "wms.sessions"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -216,7 +240,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "wms.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "wms.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "wms.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": "20/min"},
 }
@@ -228,6 +252,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # /api/docs/ loads Swagger UI from our own static files (drf-spectacular-sidecar): no CDN,
+    # and the page passes the content security policy like every other page.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `kind`/`status`; give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "LocationKindEnum": "warehouse.models.layout.Location.Kind",
@@ -269,8 +298,16 @@ WMS_FLOOR_SESSION_ENDS_WITH_BROWSER = env_bool("WMS_FLOOR_SESSION_ENDS_WITH_BROW
 # so the lock is then per username. `manage.py axes_reset_username NAME` unlocks early.
 AUTHENTICATION_BACKENDS = [
     "wms.security.LoginLockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend reading the user, roles, permissions and warehouses in one statement.
+    "wms.access.AccessBackend",
 ]
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For (0: none,
+# the address is the socket's; docs/deploy.md). The lockout and the API throttle read it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "wms.security.client_ip"
+# DRF's default (None) believes the whole X-Forwarded-For a client sends: a throttle anyone
+# could dodge by writing a new address into it.
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -297,7 +334,7 @@ WMS_CONTENT_SECURITY_POLICY = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-WMS_CSP_EXEMPT_PATHS = ["/api/docs/"]
+WMS_CSP_EXEMPT_PATHS: list[str] = []
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

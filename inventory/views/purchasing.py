@@ -1,7 +1,6 @@
 """The purchaser's home: every product's stock level in the current warehouse, and the way to
 the reorder suggestions (how many are open, how many critical)."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -10,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from inventory.forms import StockLevelFilterForm
 from inventory.selectors import stock_levels_list
 from inventory.selectors.pages import open_suggestions_summary
+from inventory.views.paging import page_with_totals
 from inventory.views.shell import role_page, wants_fragment
 
 PAGE_SIZE = 50
@@ -26,7 +26,7 @@ def purchaser_home(request: HttpRequest) -> HttpResponse:
     levels = stock_levels_list(
         warehouses=shell.scope, search=form.cleaned_data.get("q", "")
     ).order_by(*form.ordering())
-    page = Paginator(levels, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, _ = page_with_totals(levels, request.GET.get("page"), PAGE_SIZE)
     sort = form.cleaned_data.get("sort") or "sku"
     context = {
         "form": form,

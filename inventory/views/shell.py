@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from inventory.models import Warehouse
 from inventory.selectors import warehouse_default_for_user, warehouses_for_user
+from inventory.selectors.access import preloaded_warehouses
 from wms.roles import FLOOR, PURCHASER, SUPERVISOR, user_roles
 
 SESSION_WAREHOUSE = "wms_warehouse_id"
@@ -148,15 +149,26 @@ def warehouse_current(request: HttpRequest, choices: list[Warehouse]) -> Warehou
     for warehouse in choices:
         if warehouse.pk == chosen_id:
             return warehouse
-    default = warehouse_default_for_user(user=request.user) if choices else None
+    default = _warehouse_default(request.user, choices) if choices else None
     if default is not None:
         request.session[SESSION_WAREHOUSE] = default.pk
     return default
 
 
+def _warehouse_default(user: object, choices: list[Warehouse]) -> Warehouse | None:
+    """The user's default warehouse if among ``choices``, else the first; from what was read
+    with the user (wms.access) when it was, else from the database."""
+    if getattr(user, "wms_warehouses", None) is None:
+        return warehouse_default_for_user(user=user)  # type: ignore[arg-type]
+    default_id = getattr(user, "wms_default_warehouse_id", None)
+    return next((w for w in choices if w.pk == default_id), choices[0])
+
+
 def shell_build(request: HttpRequest, *, url_name: str) -> Shell:
     user = request.user
-    choices = list(warehouses_for_user(user=user))
+    # The warehouses read with the user (wms.access) when they were: no statement of its own.
+    preloaded = preloaded_warehouses(user)
+    choices = preloaded if preloaded is not None else list(warehouses_for_user(user=user))
     roles = user_roles(user)
     role_label = next((ROLE_LABELS[role] for role in ROLE_LABELS if role in roles), "")
     allowed = [item for item in NAV_ITEMS if user.has_perm(item[2])]
