@@ -4,8 +4,10 @@ is or by how often it is picked from; hovering, tapping or focusing a bin shows 
 
 The layout is computed here (metres to SVG units) so the template only draws rectangles. The
 colouring is chosen with ``?colour=occupancy|picks``; the toggle swaps the map with htmx and
-works as plain links without it. A bin's contents come as a small fragment
-(``bin_detail_view``), also found by code with the "find a bin" form for keyboard users.
+works as plain links without it. A big site is drawn one section of the floor at a time
+(``?section=N``, aisles left to right; see the selectors), chosen the same way. A bin's
+contents come as a small fragment (``bin_detail_view``), also found by code with the "find a
+bin" form for keyboard users.
 """
 
 import math
@@ -28,6 +30,7 @@ from warehouse.selectors.warehouse_map import (
     map_location_by_code,
     map_location_get,
     map_locations,
+    map_sections,
 )
 
 TEMPLATE = "warehouse/supervisor/map.html"
@@ -46,18 +49,34 @@ def map_page(request: HttpRequest) -> HttpResponse:
     """The whole layout of the current warehouse; for htmx (the colour toggle) the map only."""
     warehouse = request.shell.current  # type: ignore[attr-defined]
     colour = request.GET.get("colour", "occupancy")
-    problem = ""
+    problems = []
     if colour not in COLOURINGS:
-        problem = f"There is no colouring “{colour[:40]}”; showing occupancy."
+        problems.append(f"There is no colouring “{colour[:40]}”; showing occupancy.")
         colour = "occupancy"
-    locations = map_locations(warehouse_id=warehouse.pk, with_picks=colour == "picks")
+    sections = map_sections(warehouse_id=warehouse.pk)
+    number, problem = section_number(request.GET.get("section"), count=len(sections))
+    if problem:
+        problems.append(problem)
+    section = sections[number - 1] if sections else None
+    locations = map_locations(
+        warehouse_id=warehouse.pk, with_picks=colour == "picks", section=section
+    )
+    base = reverse("supervisor-map")
+    here = f"&section={number}" if len(sections) > 1 else ""
+    problem = " ".join(problems)
     context = {
         "layout": layout_build(locations, colour=colour),
         "colour": colour,
         "colourings": [
-            (key, label, f"{reverse('supervisor-map')}?colour={key}")
-            for key, label in COLOURINGS.items()
+            (key, label, f"{base}?colour={key}{here}") for key, label in COLOURINGS.items()
         ],
+        "sections": [
+            (s.number, s.label, s.locations, f"{base}?colour={colour}&section={s.number}")
+            for s in sections
+        ]
+        if len(sections) > 1
+        else [],
+        "section": number,
         "problem": problem,
         "legend": LEGENDS[colour],
         "pick_days": PICK_DAYS,
@@ -65,6 +84,19 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if wants_fragment(request):
         return render(request, f"{TEMPLATE}#map", context, status=422 if problem else 200)
     return render(request, TEMPLATE, context, status=422 if problem else 200)
+
+
+def section_number(raw: str | None, *, count: int) -> tuple[int, str]:
+    """The section asked for (from 1), or the first with what was wrong with the asking."""
+    if raw is None or raw == "":
+        return 1, ""
+    try:
+        number = int(raw)
+    except ValueError:
+        return 1, f"There is no section “{raw[:40]}”; showing the first."
+    if not 1 <= number <= max(count, 1):
+        return 1, f"There is no section {number} (1 to {max(count, 1)}); showing the first."
+    return number, ""
 
 
 @require_GET
@@ -330,7 +362,7 @@ LEGENDS = {
     ],
     "picks": [
         LegendItem("map-f0", "Not picked"),
-        LegendItem("map-f1", "Up to 20 % of the busiest bin"),
+        LegendItem("map-f1", "Up to 20 % of the busiest bin shown"),
         LegendItem("map-f2", "Up to 40 %"),
         LegendItem("map-f3", "Up to 60 %"),
         LegendItem("map-f4", "Up to 80 %"),

@@ -258,3 +258,86 @@ def test_the_shelves_of_one_spot_stand_side_by_side_inside_their_zone():
         assert reserve.y <= shape.y
         assert shape.y + shape.height <= reserve.y + reserve.height
     assert layout.bins == 4
+
+
+# --- a big site, a section at a time (issue 7: 20,000 bins were 4 MB and a second a map) ---------
+
+
+def test_sections_are_cut_along_x_never_splitting_an_aisle():
+    from warehouse.selectors.warehouse_map import sections_cut
+
+    columns = [(0.0, 3, None, None), (3.0, 4, "A01", "A01"), (6.0, 4, "A02", "A02")]
+    columns += [(9.0, 9, "A03", "A03"), (12.0, 1, "A04", "A04")]
+
+    sections = sections_cut(columns, size=8)
+
+    assert [(s.x_from, s.x_to, s.locations) for s in sections] == [
+        (0.0, 3.0, 7),
+        (6.0, 6.0, 4),
+        (9.0, 9.0, 9),  # one aisle larger than a section stands alone, whole
+        (12.0, 12.0, 1),
+    ]
+    assert [s.label for s in sections] == ["Aisle A01", "Aisle A02", "Aisle A03", "Aisle A04"]
+    assert sections_cut(columns, size=100)[0].label == "Aisles A01–A04"
+    assert sections_cut([(0.0, 2, None, None)], size=5)[0].label == "Section 1"
+    assert sections_cut([], size=5) == []
+    with pytest.raises(ValueError, match="at least one location, not 0"):
+        sections_cut(columns, size=0)
+
+
+def test_a_big_site_is_drawn_a_section_at_a_time(client, supervisor, site, monkeypatch):
+    from warehouse.selectors import warehouse_map
+
+    monkeypatch.setattr(warehouse_map, "SECTION_LOCATIONS", 4)
+    sections = warehouse_map.map_sections(warehouse_id=site.warehouse.pk)
+    aisle_c = next(s for s in sections if s.first_aisle == "C")
+    client.force_login(supervisor)
+
+    response = client.get(reverse("supervisor-map"), {"section": aisle_c.number})
+
+    assert response.status_code == 200
+    physical = Location.objects.filter(warehouse=site.warehouse).exclude(
+        kind__in=Location.VIRTUAL_KINDS
+    )
+    in_c = physical.filter(x__gte=aisle_c.x_from, x__lte=aisle_c.x_to)
+    assert set(_shapes(response.content.decode())) == set(in_c.values_list("pk", flat=True))
+    assert len(sections) > 1
+    assert sum(s.locations for s in sections) == physical.count()
+    body = response.content.decode()
+    assert f'aria-current="true">{aisle_c.label}</a>' in body
+    assert f"?colour=picks&amp;section={aisle_c.number}" in body  # the toggle keeps the section
+    assert "bins in this section" in page_text(response)
+
+
+def test_a_small_site_has_one_section_and_no_section_buttons(client, supervisor, site):
+    client.force_login(supervisor)
+
+    response = client.get(reverse("supervisor-map"))
+
+    assert "map-sections" not in response.content.decode()
+    assert "section=" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("asked", "problem"),
+    [
+        ("<b>2</b>", "There is no section “<b>2</b>”; showing the first."),
+        ("99", "There is no section 99 (1 to "),
+        ("0", "There is no section 0 (1 to "),
+    ],
+)
+def test_an_unknown_section_says_so_and_shows_the_first(
+    client, supervisor, site, monkeypatch, asked, problem
+):
+    from warehouse.selectors import warehouse_map
+
+    monkeypatch.setattr(warehouse_map, "SECTION_LOCATIONS", 4)
+    first = warehouse_map.map_sections(warehouse_id=site.warehouse.pk)[0]
+    client.force_login(supervisor)
+
+    response = client.get(reverse("supervisor-map"), {"section": asked})
+
+    assert response.status_code == 422
+    assert problem in page_text(response)
+    assert "<b>2</b>" not in response.content.decode()  # escaped
+    assert f'aria-current="true">{first.label}</a>' in response.content.decode()
