@@ -14,6 +14,9 @@ BENCHMARKS = {
     "routes": "bench.routes",
     "simulation": "bench.simulation",
     "dashboard": "bench.dashboard",  # supervisor dashboard and map (issue 6)
+    "statements": "bench.statements",  # SQL statements per request (issue 7)
+    "worker_memory": "bench.worker_memory",  # a Celery worker's memory (issue 7)
+    "http": "bench.http",  # task completion over HTTP against a minimal view (issue 7)
 }
 
 # --profile small: tiny sizes for every benchmark, so CI runs them all in a few minutes on 2
@@ -35,11 +38,16 @@ SMALL = {
     "repl_repeat": 1,
     "sim_days": 60,
     "sim_products": 20,
+    "dash_bins": 1_000,
+    "dash_products": 2_500,
     "dash_moves": 20_000,
     "dash_quants": 5_000,
     "dash_open_tasks": 200,
     "dash_done_tasks": 5_000,
     "dash_repeat": 5,
+    "wm_order_lines": 1_000,
+    "wm_receipt_lines": 100,
+    "http_seconds": 3,
 }
 PROFILES = ("small", "large")
 

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import dashboard, outbound, picks, replenishment
+from bench import dashboard, outbound, picks, replenishment, worker_memory
+from bench import http as http_load
 from bench.simulation_figures import TARGET_SECONDS as SIMULATION_TARGET_SECONDS
 
 INBOUND_TARGET_SECONDS = 2.0  # issue 3: 1,000 lines received and planned
@@ -261,6 +262,117 @@ def _dashboard(result: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _worker_memory(result: dict[str, Any]) -> list[Row]:
+    target = result.get("target_mb", worker_memory.TARGET_MB)
+    site = result["site"]
+    scale = f"{site['bins']:,} bins, {site['moves']:,} moves"
+    rows = [
+        Row(
+            "worker_memory",
+            f"peak RSS of a worker process ({result['peak_role']}), all heavy jobs, {scale}",
+            f"{result['peak_mb']:.0f} MB",
+            f"target {target:g} MB (issue 7)",
+            result["peak_mb"] / target,
+            "<= 1.00",
+        )
+    ]
+    rows += [
+        Row(
+            "worker_memory",
+            f"peak RSS during {job['name']}",
+            f"{job['peak_mb']:.0f} MB",
+            f"target {target:g} MB (issue 7)",
+            job["peak_mb"] / target,  # where the peak comes from: the row above is judged
+        )
+        for job in result["jobs"]
+    ]
+    return rows
+
+
+def _statements(result: dict[str, Any]) -> list[Row]:
+    """The stock lists against the target; each sized request's larger world against its
+    smaller one (flat: 1.00)."""
+    target = result["target"]
+    requests = result["requests"]
+    rows = [
+        Row(
+            "statements",
+            r["name"],
+            f"{r['statements']} statements",
+            f"target {target} (issue 7)",
+            r["statements"] / target,
+            "<= 1.00",
+        )
+        for r in requests
+        if not r["size"]
+    ]
+    small, large = result["sizes"][0], result["sizes"][-1]
+    for name in dict.fromkeys(r["name"] for r in requests if r["size"]):
+        counts = {r["size"]: r["statements"] for r in requests if r["name"] == name}
+        rows.append(
+            Row(
+                "statements",
+                f"{name}, world of {large}",
+                f"{counts[large]} statements",
+                f"{counts[small]} at {small} (flat)",
+                counts[large] / counts[small],
+                "== 1.00",
+            )
+        )
+    return rows
+
+
+def _http(result: dict[str, Any]) -> list[Row]:
+    """Task completion over HTTP against the minimal view on the same gunicorn (issue 7).
+
+    Errors and new database connections are counts whose goal is none: their "ratio" is the
+    count itself (connections: beyond those of recycled workers), so a single one misses.
+    """
+    api, minimal = result["api"], result["minimal"]
+    connections = result["connections"]
+    errors = api["refused"] + api["socket_errors"] + minimal["refused"] + minimal["socket_errors"]
+    opened = api["new_connections"] + minimal["new_connections"]
+    # A worker gunicorn recycles (max_requests) starts with no connections: each of its threads
+    # opens one once. Those are not a request's; any other connection is.
+    booted = api["workers_booted"] + minimal["workers_booted"]
+    threads = result["server"]["threads"]
+    unexplained = max(0, opened - booted * threads)
+    return [
+        Row(
+            "http",
+            f"task complete (API), {connections} connections",
+            f"{api['rate']:.1f} req/s",
+            f"minimal view {minimal['rate']:.1f} req/s",
+            api["rate"] / minimal["rate"],
+            f">= {http_load.TARGET_RATE_RATIO:.2f}",
+        ),
+        Row(
+            "http",
+            "task complete (API), p99 latency",
+            f"{api['p99_ms']:.1f} ms",
+            f"minimal view p99 {minimal['p99_ms']:.1f} ms",
+            api["p99_ms"] / minimal["p99_ms"],
+            f"<= {http_load.TARGET_P99_RATIO:.2f}",
+        ),
+        Row(
+            "http",
+            f"errors (non-2xx, socket), {api['requests'] + minimal['requests']:,} requests",
+            f"{errors} error{'' if errors == 1 else 's'}",
+            "target 0",
+            float(errors),
+            "== 0.00",
+        ),
+        Row(
+            "http",
+            f"database connections opened under load, {booted} workers recycled",
+            f"{opened} opened",
+            f"0 beyond {threads} a recycled worker (max_requests)",
+            float(unexplained),
+            "== 0.00",
+        ),
+    ]
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "inbound": _inbound,
     "outbound": _outbound,
@@ -269,6 +381,9 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "replenishment": _replenishment,
     "simulation": _simulation,
     "dashboard": _dashboard,
+    "worker_memory": _worker_memory,
+    "statements": _statements,
+    "http": _http,
 }
 
 

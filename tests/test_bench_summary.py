@@ -9,7 +9,17 @@ from dataclasses import asdict
 
 import pytest
 
-from bench import dashboard, inbound, outbound, picks, replenishment, routes
+from bench import (
+    dashboard,
+    inbound,
+    outbound,
+    picks,
+    replenishment,
+    routes,
+    statements,
+    worker_memory,
+)
+from bench import http as http_load
 from bench.__main__ import BENCHMARKS, SMALL, build_parser, parse
 from bench.simulation_figures import Figures as SimFigures
 from bench.simulation_figures import PolicyResult, SimulationResult
@@ -205,6 +215,26 @@ def _dashboard(selector_queries: int = dashboard.SELECTOR_QUERIES) -> dict:
     }
 
 
+def _worker_memory(peak_mb: float = 240.0) -> dict:
+    process = worker_memory.ProcessPeak(pid=7, role="child", peak_kb=int(peak_mb * 1024))
+    return {
+        "machine": MACHINE,
+        "site": _dashboard()["site"] | {"bins": 20_000, "moves": 2_000_000},
+        "concurrency": 2,
+        "processes": [asdict(process) | {"peak_mb": process.peak_mb}],
+        "children_seen": 2,
+        "jobs": [
+            asdict(worker_memory.Job("nightly invariant check", 12.0, 130.0, "{}")),
+            asdict(worker_memory.Job("allocate 10,000 lines + their pick tasks", 60, peak_mb, "")),
+        ],
+        "peak_mb": peak_mb,
+        "peak_role": "child",
+        "target_mb": 300.0,
+        "safety_net": {"worker_max_memory_per_child_kb": 300_000},
+        "ok": True,
+    }
+
+
 def _routes() -> dict:
     figures = routes.Figures(
         batches=100,
@@ -249,6 +279,60 @@ def _results() -> dict[str, dict]:
         "routes": _routes(),
         "simulation": _simulation(),
         "dashboard": _dashboard(),
+        "worker_memory": _worker_memory(),
+        "statements": _statements(),
+        "http": _http(),
+    }
+
+
+def _http_load(name: str, rate: float, p99_ms: float, **counts: int) -> dict:
+    return asdict(
+        http_load.Load(
+            name=name,
+            seconds=20.0,
+            requests=int(rate * 20),
+            rate=rate,
+            p50_ms=p99_ms / 4,
+            p90_ms=p99_ms / 2,
+            p99_ms=p99_ms,
+            max_ms=p99_ms * 1.5,
+            mean_ms=p99_ms / 3,
+            refused=counts.get("refused", 0),
+            socket_errors=counts.get("socket_errors", 0),
+            ran_out=0,
+            first_error="",
+            new_connections=counts.get("new_connections", 0),
+            workers_booted=counts.get("workers_booted", 0),
+        )
+    )
+
+
+def _http(api_rate: float = 300.0, api_p99: float = 90.0, **api_counts: int) -> dict:
+    return {
+        "machine": MACHINE,
+        "server": {"workers": 3, "threads": 4, "connections_held": 12},
+        "connections": 16,
+        "minimal": _http_load("minimal view", 400.0, 60.0),
+        "api": _http_load("task complete (API)", api_rate, api_p99, **api_counts),
+        "ok": True,
+    }
+
+
+def _statements(pick_at_10: int = 22) -> dict:
+    def request(name: str, size: int, count: int) -> dict:
+        return asdict(statements.Request(name=name, size=size, statements=count, status=200))
+
+    return {
+        "machine": MACHINE,
+        "sizes": [1, 10],
+        "target": statements.STOCK_LIST_TARGET,
+        "requests": [
+            request("stock levels page (/purchasing/), 50 rows", 0, 3),
+            request("stock by bin page (/supervisor/), 50 rows", 0, 5),
+            request("pick confirmation (API)", 1, 22),
+            request("pick confirmation (API)", 10, pick_at_10),
+        ],
+        "ok": True,
     }
 
 
@@ -270,6 +354,9 @@ def test_every_benchmark_gets_rows_in_the_order_they_ran():
         "routes",
         "simulation",
         "dashboard",
+        "worker_memory",
+        "statements",
+        "http",
     ]
     assert set(seen) == set(BENCHMARKS)
     reordered = summary_rows({"dashboard": _dashboard(), "routes": _routes()})
@@ -303,6 +390,34 @@ def test_times_are_compared_with_the_issues_targets():
     slow_map = _row(rows, "dashboard", "map, picks")
     assert slow_map.ratio == pytest.approx(190 / 150)
     assert slow_map.verdict == "MISSES"
+
+
+def test_http_is_compared_with_the_minimal_view_of_the_same_run():
+    rows = summary_rows(_results())
+
+    rate = _row(rows, "http", "task complete (API), 16 connections")
+    assert (rate.figure, rate.yardstick) == ("300.0 req/s", "minimal view 400.0 req/s")
+    assert (rate.ratio, rate.goal, rate.verdict) == (pytest.approx(0.75), ">= 0.60", "meets")
+    p99 = _row(rows, "http", "task complete (API), p99")
+    assert (p99.figure, p99.yardstick) == ("90.0 ms", "minimal view p99 60.0 ms")
+    assert (p99.ratio, p99.goal, p99.verdict) == (pytest.approx(1.5), "<= 2.00", "meets")
+    assert _row(rows, "http", "errors").workload == "errors (non-2xx, socket), 14,000 requests"
+    assert _row(rows, "http", "errors").verdict == "meets"
+    assert _row(rows, "http", "database connections").verdict == "meets"
+
+
+def test_http_misses_on_one_error_or_a_connection_no_recycled_worker_explains():
+    slow = summary_rows({"http": _http(api_rate=200.0, api_p99=150.0, refused=1)})
+    assert [r.verdict for r in slow] == ["MISSES", "MISSES", "MISSES", "meets"]
+    assert _row(slow, "http", "errors").figure == "1 error"
+
+    recycled = summary_rows({"http": _http(new_connections=4, workers_booted=1)})
+    connections = _row(recycled, "http", "database connections")
+    assert connections.workload.endswith("1 workers recycled")
+    assert (connections.figure, connections.verdict) == ("4 opened", "meets")
+    leaking = summary_rows({"http": _http(new_connections=5, workers_booted=1)})
+    assert _row(leaking, "http", "database connections").ratio == 1.0
+    assert _row(leaking, "http", "database connections").verdict == "MISSES"
 
 
 def test_a_figure_without_a_target_has_no_ratio_and_no_verdict():
@@ -429,6 +544,31 @@ def test_a_result_missing_a_figure_is_a_clear_error_naming_the_benchmark():
         summary_rows(results)
 
 
+def test_a_workers_peak_memory_is_judged_against_300_mb_and_each_job_shown():
+    rows = summary_rows({"worker_memory": _worker_memory(240.0)})
+
+    headline = _row(rows, "worker_memory", "peak RSS of a worker process (child)")
+    assert headline.workload.endswith("20,000 bins, 2,000,000 moves")
+    assert (headline.figure, headline.yardstick) == ("240 MB", "target 300 MB (issue 7)")
+    assert (headline.ratio, headline.verdict) == (pytest.approx(0.8), "meets")
+    job = _row(rows, "worker_memory", "peak RSS during nightly invariant check")
+    assert (job.figure, job.goal, job.verdict) == ("130 MB", "", "")  # shown, not judged
+    assert len(rows) == 3
+
+    over = _row(
+        summary_rows({"worker_memory": _worker_memory(320.0)}), "worker_memory", "peak RSS of"
+    )
+    assert over.verdict == "MISSES"
+
+
+def test_a_worker_memory_result_without_its_jobs_is_a_clear_error():
+    broken = _worker_memory()
+    del broken["jobs"]
+
+    with pytest.raises(ValueError, match="the worker_memory benchmark's result lacks a figure"):
+        summary_rows({"worker_memory": broken})
+
+
 # --- --profile ------------------------------------------------------------------------------------
 
 
@@ -444,7 +584,7 @@ def test_small_profile_sets_every_benchmarks_sizes_and_large_keeps_the_defaults(
         assert getattr(small, name) == value
         assert getattr(large, name) != value, name  # small really is smaller
     assert large.lines == [100, 1000]
-    assert large.dash_moves == 1_000_000
+    assert large.dash_moves == 2_000_000
 
 
 def test_an_option_given_on_the_command_line_wins_over_the_profile():
@@ -468,3 +608,25 @@ def test_inbound_cprofile_flag_is_inbound_profile_now():
 
     assert args.inbound_profile is True
     assert args.profile == "large"
+
+
+def test_statements_judge_the_lists_against_5_and_the_writes_flat():
+    rows = summary_rows({"statements": _statements()})
+
+    assert [(r.workload, r.figure, r.yardstick, r.verdict) for r in rows] == [
+        (
+            "stock levels page (/purchasing/), 50 rows",
+            "3 statements",
+            "target 5 (issue 7)",
+            "meets",
+        ),
+        (
+            "stock by bin page (/supervisor/), 50 rows",
+            "5 statements",
+            "target 5 (issue 7)",
+            "meets",
+        ),
+        ("pick confirmation (API), world of 10", "22 statements", "22 at 1 (flat)", "meets"),
+    ]
+    grown = summary_rows({"statements": _statements(pick_at_10=23)})
+    assert _row(grown, "statements", "pick confirmation").verdict == "MISSES"

@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from warehouse.apis.task_board import TaskControlMixin
 from warehouse.models import Task
 from warehouse.selectors.orders import ORDER_REFERENCE_PREFIX, tasks_of_order, tasks_with_orders
-from warehouse.selectors.tasks import tasks_list
+from warehouse.selectors.tasks import task_answer, tasks_in_scope, tasks_list
 from warehouse.services.qc import FAIL, PASS
 from warehouse.services.scan_refusals import scan_refusals_recorded
 from warehouse.services.task_completion import task_complete
@@ -95,10 +96,33 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def get_order(self, task: Task) -> str | None:
         if task.order_id is not None:
-            return task.order.reference
+            return self.linked_order_reference(task)
         if task.reference.startswith(ORDER_REFERENCE_PREFIX):  # made without an order link
             return task.reference.removeprefix(ORDER_REFERENCE_PREFIX)
         return None
+
+    def linked_order_reference(self, task: Task) -> str:
+        return task.order.reference
+
+
+class TaskAnswerSerializer(TaskSerializer):
+    """The same fields and values as TaskSerializer, of a task read by ``task_answer``: the
+    related rows' names come as annotations, not joins (planning a task joined to all its
+    relations cost more than the rest of a pick; docs/benchmarks.md, HTTP)."""
+
+    warehouse = serializers.CharField(source="warehouse_code", read_only=True)
+    product = serializers.CharField(source="product_sku", read_only=True, allow_null=True)
+    lot = serializers.CharField(source="lot_code", read_only=True, allow_null=True)
+    source_location = serializers.CharField(
+        source="source_location_code", read_only=True, allow_null=True
+    )
+    destination_location = serializers.CharField(
+        source="destination_location_code", read_only=True, allow_null=True
+    )
+    assignee = serializers.CharField(source="assignee_username", read_only=True, allow_null=True)
+
+    def linked_order_reference(self, task: Task) -> str:
+        return task.order_reference
 
 
 class TaskFilters(serializers.Serializer):
@@ -260,7 +284,10 @@ class TaskViewSet(
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanWorkTasks])
     @idempotent
     def complete(self, request: Request, pk: str) -> Response:
-        task = self.get_object()  # 404 outside the user's warehouses
+        # The scope check alone (404 outside the user's warehouses), nothing joined: this is the
+        # handheld's busiest request, and a joined task costs more to plan than a pick to run.
+        task = get_object_or_404(tasks_in_scope(warehouses=self.warehouses()), pk=pk)
+        self.check_object_permissions(request, task)
         given = TaskCompleteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data: dict[str, Any] = given.validated_data
@@ -277,6 +304,6 @@ class TaskViewSet(
                 result=data.get("result"),
                 failed_quantity=data.get("failed_quantity"),
                 reason=data.get("reason", ""),
+                kind=task.kind,
             )
-        task = tasks_with_orders(tasks=tasks_list(warehouses=self.warehouses())).get(pk=task.pk)
-        return Response(TaskSerializer(task).data)
+        return Response(TaskAnswerSerializer(task_answer(task_id=task.pk)).data)

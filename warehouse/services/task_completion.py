@@ -20,9 +20,12 @@ def task_complete(
     result: str | None = None,
     failed_quantity: int | None = None,
     reason: str = "",
+    kind: str | None = None,
 ) -> Task:
-    """Route to the service of the task's kind; see each for what it checks."""
-    kind = Task.objects.filter(pk=task_id).values_list("kind", flat=True).first()
+    """Route to the service of the task's kind; see each for what it checks. ``kind``: the
+    task's, when the caller has read the task already (a task's kind never changes)."""
+    if kind is None:
+        kind = Task.objects.filter(pk=task_id).values_list("kind", flat=True).first()
     if kind is None:
         raise NotFound(f"No task {task_id}.", field="task")
     if kind in PUTAWAY_KINDS:
