@@ -44,30 +44,32 @@ def _warehouses_allowed() -> QuerySet[Warehouse]:
     )
 
 
-def user_with_access_get(*, user_id: Any) -> Any:
-    """The user by pk, or None, with ``wms_*`` attributes the access helpers read instead of
-    querying: group names, group and own permissions ("app_label.codename"), the warehouses
-    they may see (id, code, name, in code order) and their default warehouse's id."""
+def user_with_access_get(*, user_id: Any = None, token_key: str | None = None) -> Any:
+    """The user by pk (a session) or by API token key, or None, with ``wms_*`` attributes the
+    access helpers read instead of querying: group names, group and own permissions
+    ("app_label.codename"), the warehouses they may see (id, code, name, in code order) and
+    their default warehouse's id."""
     user_model = get_user_model()
     me = OuterRef("pk")
     scope = UserScope.objects.filter(user_id=me)
-    return (
-        user_model._default_manager.filter(pk=user_id)
-        .annotate(
-            wms_group_names=ArraySubquery(
-                Group.objects.filter(user=me).order_by("name").values("name")
-            ),
-            wms_group_perms=_permission_names(Permission.objects.filter(group__user=me)),
-            wms_user_perms=_permission_names(Permission.objects.filter(user=me)),
-            wms_warehouses=ArraySubquery(
-                _warehouses_allowed()
-                .order_by("code")
-                .values(row=JSONObject(**{name: name for name in WAREHOUSE_FIELDS}))
-            ),
-            wms_default_warehouse_id=Subquery(scope.values("default_warehouse_id")[:1]),
-        )
-        .first()
-    )
+    users = user_model._default_manager.all()
+    if token_key is not None:
+        users = users.filter(auth_token__key=token_key)
+    else:
+        users = users.filter(pk=user_id)
+    return users.annotate(
+        wms_group_names=ArraySubquery(
+            Group.objects.filter(user=me).order_by("name").values("name")
+        ),
+        wms_group_perms=_permission_names(Permission.objects.filter(group__user=me)),
+        wms_user_perms=_permission_names(Permission.objects.filter(user=me)),
+        wms_warehouses=ArraySubquery(
+            _warehouses_allowed()
+            .order_by("code")
+            .values(row=JSONObject(**{name: name for name in WAREHOUSE_FIELDS}))
+        ),
+        wms_default_warehouse_id=Subquery(scope.values("default_warehouse_id")[:1]),
+    ).first()
 
 
 def preloaded_warehouses(user: Any) -> list[Warehouse] | None:
