@@ -24,6 +24,12 @@ PAGES = [
 # Receipts and picks: each a few reads, the locks in order, the ledger row and the projections,
 # the answer. Constant is the target; this bound keeps "constant" from growing unnoticed.
 WRITE_BOUND = 36
+# A receipt of one line as measured by `python -m bench statements`: the API 20, the handheld's
+# scan 27 (the first scan of a receipt, which also marks it receiving). Ten of each are
+# moves_apply's (levels, locations, quants, ledger); the handheld's purchase order costs seven
+# more. Here one more each: the test's transaction makes the service's a savepoint (SAVEPOINT,
+# RELEASE), and the outbox row's DELETE after the commit never comes.
+RECEIPT_BOUNDS = {"receipt of one line (API)": 21, "receipt of one line (handheld scan)": 28}
 
 
 @pytest.fixture
@@ -198,10 +204,10 @@ def _by_size(runs):
 def test_a_receipt_of_one_line_costs_the_same_statements_after_1_or_10(world):
     counts = _by_size(statements.receipts(world, [1, 10]))
 
-    assert set(counts) == {"receipt of one line (API)", "receipt of one line (handheld scan)"}
+    assert set(counts) == set(RECEIPT_BOUNDS)
     for name, by_size in counts.items():
         assert by_size[1] == by_size[10], (name, by_size)
-        assert by_size[10] <= WRITE_BOUND, (name, by_size)
+        assert by_size[10] <= RECEIPT_BOUNDS[name], (name, by_size)
 
 
 def test_a_pick_confirmation_costs_the_same_statements_in_a_batch_of_2_or_11(world):

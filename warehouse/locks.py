@@ -104,12 +104,16 @@ def task_claim_lock(*, claim_queue: QuerySet[Task]) -> Task | None:
     return claim_queue.select_for_update(of=("self",), skip_locked=True, no_key=True).first()
 
 
-def receipt_lock(*, receipt_id: int) -> Receipt:
-    """Lock a receipt: the parent document of everything received on it."""
+def receipt_lock(*, receipt_id: int, warehouse_id: int | None = None) -> Receipt:
+    """Lock a receipt: the parent document of everything received on it. With
+    ``warehouse_id``, only a receipt of that warehouse (else Receipt.DoesNotExist)."""
+    receipts = Receipt.objects.filter(pk=receipt_id)
+    if warehouse_id is not None:
+        receipts = receipts.filter(warehouse_id=warehouse_id)
     return (
-        Receipt.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("dock", "purchase_order", "warehouse")
-        .get(pk=receipt_id)
+        receipts.select_for_update(of=("self",), no_key=True)
+        .select_related("dock", "purchase_order", "supplier", "warehouse")
+        .get()
     )
 
 

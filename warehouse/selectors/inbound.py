@@ -1,6 +1,7 @@
 """Reads for the inbound pages: open receipts, one receipt with its lines, what a scan at the
 dock names, the task on a handheld's work screen, and the stock in quarantine."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -73,6 +74,22 @@ def receipt_progress(receipt: Receipt) -> ReceiptProgress:
         units_expected=receipt.units_expected,  # type: ignore[attr-defined]
         units_received=receipt.units_received,  # type: ignore[attr-defined]
         missing=receipt.units_missing,  # type: ignore[attr-defined]
+    )
+
+
+def receipt_progress_of_lines(lines: Iterable[ReceiptLine]) -> ReceiptProgress:
+    """The progress of a receipt from its lines at hand: what ``_with_progress`` counts."""
+    lines = list(lines)
+    return ReceiptProgress(
+        lines=len(lines),
+        lines_done=sum(
+            1
+            for ln in lines
+            if ln.received_quantity >= ln.expected_quantity and ln.received_quantity
+        ),
+        units_expected=sum(ln.expected_quantity for ln in lines),
+        units_received=sum(ln.received_quantity for ln in lines),
+        missing=sum(max(ln.expected_quantity - ln.received_quantity, 0) for ln in lines),
     )
 
 

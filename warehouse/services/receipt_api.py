@@ -4,8 +4,9 @@ The REST API's ``POST /receipts/`` describes a delivery that has arrived. Creati
 (``receipt_create``) and booking the goods (``receipt_receive``) are top-level services, each a
 durable transaction of its own; run one after the other, a refused line (over-receipt, expired
 lot, a product not on the order) would leave an empty receipt behind for the floor to trip over,
-and a crash between them an orphan. Here both run as steps of one transaction: their
-``_apply`` forms, held together by this module's own durable transaction. The alternative,
+and a crash between them an orphan. Here both run as steps of one transaction
+(``receipt_arrived_apply``: the receipt made in its final status and received without reading
+back what the transaction wrote), held by this module's own durable transaction. The alternative,
 cancelling the empty receipt after a failure, still leaves a cancelled receipt and a used-up
 reference number behind, and nothing at all if the process dies in between.
 """
@@ -18,12 +19,7 @@ from inventory.errors import DomainError
 from inventory.models import PurchaseOrder, Supplier, Warehouse
 from warehouse.models import Location, Receipt
 from warehouse.selectors.receipts import receipt_of_idempotency_key
-from warehouse.services.receiving import (
-    ReceivedEntry,
-    receipt_close_apply,
-    receipt_create_apply,
-    receipt_receive_apply,
-)
+from warehouse.services.receiving import ReceivedEntry, receipt_arrived_apply
 
 
 def delivery_receive(
@@ -83,16 +79,13 @@ def _delivery_receive(
     user_id: int | None,
     idempotency_key: str | None,
 ) -> Receipt:
-    receipt = receipt_create_apply(
+    return receipt_arrived_apply(
         warehouse=warehouse,
+        entries=entries,
         purchase_order=purchase_order,
         supplier=supplier,
         dock=dock,
-        created_by_id=user_id,
+        close=close,
+        user_id=user_id,
+        idempotency_key=idempotency_key,
     )
-    receipt_receive_apply(
-        receipt_id=receipt.pk, entries=entries, user_id=user_id, idempotency_key=idempotency_key
-    )
-    if close:
-        receipt_close_apply(receipt_id=receipt.pk)
-    return receipt

@@ -2,7 +2,7 @@
 arrived, close it.
 
 A product scan only reads (what is it, is it expected, what does its label say); the count is
-booked by one ``receipt_receive`` call with a key drawn with the form, so a double tap or a
+booked by one ``receipt_receive_shown`` call with a key drawn with the form, so a double tap or a
 resent form receives once.
 """
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from inventory.errors import DomainError
+from inventory.errors import DomainError, NotFound
 from inventory.gs1 import InvalidBarcode, scan_text
 from inventory.models import Product
 from inventory.selectors import product_by_sku
@@ -31,6 +31,7 @@ from warehouse.selectors.inbound import (
     receipt_find,
     receipt_for_page,
     receipt_open_of_order,
+    receipt_progress_of_lines,
     receipts_open,
     suppliers_for_receiving,
 )
@@ -39,7 +40,7 @@ from warehouse.services.receiving import (
     ReceivedEntry,
     receipt_close,
     receipt_create,
-    receipt_receive,
+    receipt_receive_shown,
 )
 from warehouse.views.floor import Notice
 
@@ -241,15 +242,25 @@ def _receive_form_for(found: ProductScan) -> ReceiveForm:
 @require_POST
 @role_page(PERMISSION)
 def receipt_receive_view(request: HttpRequest, receipt_id: int) -> HttpResponse:
-    """Book the counted units onto the dock (once per form, whatever the taps)."""
-    receipt = _receipt_or_404(request, receipt_id)
+    """Book the counted units onto the dock (once per form, whatever the taps).
+
+    The service takes the receipt (of this warehouse, else 404) under its lock and answers
+    with it as it left it, lines and all: the page is drawn from that, read once. Only the
+    refusals read the receipt for their page."""
+    warehouse = request.shell.current  # type: ignore[attr-defined]
     form = ReceiveForm(request.POST)
     product = product_by_sku(sku=request.POST.get("product", ""))
     if product is None:
-        return _receipt_answer(request, receipt, error="Scan the product again.")
+        return _receipt_answer(
+            request, _receipt_or_404(request, receipt_id), error="Scan the product again."
+        )
     if not form.is_valid():
         return _receipt_answer(
-            request, receipt, receive=form, product=product, error=_first_error(form)
+            request,
+            _receipt_or_404(request, receipt_id),
+            receive=form,
+            product=product,
+            error=_first_error(form),
         )
     data = form.cleaned_data
     entry = ReceivedEntry(
@@ -259,21 +270,32 @@ def receipt_receive_view(request: HttpRequest, receipt_id: int) -> HttpResponse:
         expiry=data["expiry"],
     )
     try:
-        items = receipt_receive(
-            receipt_id=receipt.pk,
+        received = receipt_receive_shown(
+            receipt_id=receipt_id,
             entries=[entry],
             user_id=request.user.pk,
             idempotency_key=f"recv:{data['key']}",
+            warehouse_id=warehouse.pk,
         )
     except DomainError as exc:
+        if isinstance(exc, NotFound) and exc.field == "receipt":
+            raise Http404(f"No receipt {receipt_id} in {warehouse.code}.") from None
         return _receipt_answer(
-            request, receipt, receive=form, product=product, error=exc.message, field=exc.field
+            request,
+            _receipt_or_404(request, receipt_id),
+            receive=form,
+            product=product,
+            error=exc.message,
+            field=exc.field,
         )
-    received = sum(item.quantity for item in items)
+    units = sum(item.quantity for item in received.items)
     lot = f", lot {data['lot']}" if data["lot"] else ""
-    notice = Notice("success", f"Received {received} × {product.sku}{lot}.")
-    fresh = _receipt_or_404(request, receipt.pk)
-    return _receipt_answer(request, fresh, notice=notice)
+    notice = Notice("success", f"Received {units} × {product.sku}{lot}.")
+    if received.receipt is None:  # a repeat of a tap that was booked: show the receipt now
+        return _receipt_answer(request, _receipt_or_404(request, receipt_id), notice=notice)
+    receipt = received.receipt
+    receipt.progress = receipt_progress_of_lines(receipt.lines.all())  # type: ignore[attr-defined]
+    return _receipt_answer(request, receipt, notice=notice)
 
 
 @require_POST

@@ -30,7 +30,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from inventory.errors import Conflict, DomainError, WrongLocation, WrongProduct
+from inventory.errors import Conflict, DomainError, LocationBlocked, WrongLocation, WrongProduct
 from inventory.models import StockLevel
 from tests.conftest import _user
 from tests.factories.inventory import ProductFactory, WarehouseFactory
@@ -845,13 +845,29 @@ class OutboundMachine(RuleBasedStateMachine):
         if task is None:
             return
         event("returned goods put away")
-        putaway_task_complete(
-            task_id=task.pk,
-            user_id=self.pickers[1].pk,
-            scanned_location=task.source_location.code,
-            scanned_product=task.product.sku,
-            lot_code=task.lot.code if task.lot else None,
-        )
+        scans = {
+            "task_id": task.pk,
+            "user_id": self.pickers[1].pk,
+            "scanned_location": task.source_location.code,
+            "scanned_product": task.product.sku,
+            "lot_code": task.lot.code if task.lot else None,
+        }
+        destination = Location.objects.get(pk=task.destination_location_id)
+        if destination.is_blocked:
+            # Blocked after the putaway was planned: refused, nothing moves; the worker takes
+            # the goods to another bin instead.
+            event("putaway bin blocked since planning")
+            with pytest.raises(LocationBlocked):
+                putaway_task_complete(**scans)
+            open_bins = Location.objects.filter(
+                pk__in=[b.pk for b in self.bins], is_blocked=False
+            ).order_by("pk")
+            other = open_bins.first()
+            if other is None:
+                return  # every bin blocked: the goods wait at staging, the task stays claimed
+            putaway_task_complete(**scans, destination=other.code)
+        else:
+            putaway_task_complete(**scans)
         self._check_fifo_fefo(
             backorders_allocate(product_id=task.product_id, warehouse_id=self.warehouse.pk)
         )
