@@ -68,8 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--picks-per-client",
         type=_positive,
-        default=2500,
-        help="pick tasks prepared per client; a client that runs out stops early (2500)",
+        default=8000,
+        help="pick tasks prepared per client; a client that runs out stops early (8000)",
     )
     group.add_argument(
         "--pgbench-mode",
