@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export WMS_DATA_DIR ?= $(CURDIR)/.data
 
-.PHONY: run test install lint bench clean-data browser
+.PHONY: run test install lint bench clean-data debian-tools
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,26 +24,25 @@ run: install
 	PORT=$(PORT) $(PY) -m wms.embedded run
 
 ## The whole suite against real PostgreSQL, Redis and a Celery worker, pages in Chromium.
-test: install browser
+test: install debian-tools
 	$(PY) -m wms.embedded exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
-# Browser tests drive Debian's Chromium; install it when missing (CI machines are fresh).
-browser:
-	@command -v chromium >/dev/null || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+# Debian packages the tests and benchmarks drive: Chromium (browser tests) and wrk (the HTTP
+# benchmark and its test). Installed in one apt run when missing (CI machines are fresh).
+DEBIAN_TOOLS := chromium wrk
+debian-tools:
+	@missing=""; for tool in $(DEBIAN_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing >/dev/null; fi; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The HTTP benchmark drives gunicorn with wrk, from Debian's packages like chromium above.
-bench: install
-	@command -v wrk >/dev/null || { \
-	  echo "installing Debian's wrk for the HTTP benchmark"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null; fi; }
+bench: install debian-tools
 	$(PY) -m wms.embedded exec -- $(PY) -m bench $(BENCH_ARGS)
 
 ## Stop nothing, delete the embedded services' data (they must not be running).

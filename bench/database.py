@@ -78,42 +78,50 @@ class Worker:
         self.log_path = OUT_DIR / f"{name}-worker.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    start_timeout_s = 60
+    stop_timeout_s = 20
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "wms",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            "-n",
+            self.name,
+        ]
+
+    def start(self) -> int:
+        """Start the worker and wait until it answers a ping; its process id."""
         from wms.celery import app
 
         app.control.purge()  # nothing left over from an earlier, interrupted run
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "wms",
-                "worker",
-                "--pool=solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-                "-n",
-                self.name,
-            ],
+            self.command(),
             cwd=BASE_DIR,
             env=dict(os.environ),
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.start_timeout_s
         while not app.control.ping(destination=[self.name], timeout=0.5):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 sys.exit(f"the Celery worker did not start; see {self.log_path}")
+        return self.process.pid
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            self.process.terminate()  # warm shutdown: a prefork pool's children end with it
             try:
-                self.process.wait(20)
+                self.process.wait(self.stop_timeout_s)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -456,30 +456,20 @@ def measure(
 ) -> Load:
     """A warm-up, then the measured run with the new connections and worker boots it caused."""
     connections = args.http_connections
-    wrk_run(
-        server=server,
-        name=f"{name} warm-up",
-        lines=warmup,
-        seconds=args.http_warmup,
-        connections=connections,
-        cycle=cycle,
-    )
     # A thread opens its connection on its first request, and wrk's connections land on the
     # workers anew each run: a thread idle in the warm-up would open one in the measured run.
-    held = server_connections()
-    if held < server.threads and cycle:
-        for _ in range(WARMUP_ROUNDS):
-            wrk_run(
-                server=server,
-                name=f"{name} warm-up",
-                lines=warmup,
-                seconds=args.http_warmup,
-                connections=connections,
-                cycle=cycle,
-            )
-            held = server_connections()
-            if held >= server.threads:
-                break
+    # So the cycling loads warm up again until every gunicorn thread holds its connection.
+    for _ in range(1 + (WARMUP_ROUNDS if cycle else 0)):
+        wrk_run(
+            server=server,
+            name=f"{name} warm-up",
+            lines=warmup,
+            seconds=args.http_warmup,
+            connections=connections,
+            cycle=cycle,
+        )
+        if not cycle or server_connections() >= server.threads:
+            break
     started = database_now()
     booted = server.booted_workers()
     load, _ = wrk_run(

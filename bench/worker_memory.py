@@ -29,9 +29,7 @@ is counted with its last sample. Written to ``bench/out/worker_memory.json``.
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -39,7 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.database import BASE_DIR, OUT_DIR
+from bench.database import OUT_DIR, Worker
 from bench.inbound import _positive, machine_info
 
 TARGET_MB = 300.0
@@ -181,44 +179,18 @@ def worker_command(*, concurrency: int, name: str) -> list[str]:
     return command
 
 
-class ProductionWorker:
+class ProductionWorker(Worker):
+    """The bench's worker, started with production's command line instead of a solo pool."""
+
+    start_timeout_s = 90
+    stop_timeout_s = 60
+
     def __init__(self, concurrency: int) -> None:
-        self.name = f"worker-memory-{os.getpid()}@bench"
+        super().__init__("worker_memory")
         self.concurrency = concurrency
-        self.log_path = OUT_DIR / "worker_memory-worker.log"
-        self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> int:
-        from wms.celery import app
-
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        app.control.purge()
-        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            worker_command(concurrency=self.concurrency, name=self.name),
-            cwd=BASE_DIR,
-            env=dict(os.environ),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 90
-        while not app.control.ping(destination=[self.name], timeout=0.5):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"the Celery worker did not start; see {self.log_path}")
-        return self.process.pid
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # warm shutdown: the pool children end with it
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-        if getattr(self, "_log", None):
-            self._log.close()
+    def command(self) -> list[str]:
+        return worker_command(concurrency=self.concurrency, name=self.name)
 
 
 # --- the extra data -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
 from inventory.gs1 import InvalidBarcode
 from inventory.models import Product, Warehouse
@@ -63,16 +63,6 @@ class StockTotals:
     @property
     def unreserved(self) -> int:
         return self.on_hand - self.reserved
-
-
-def stock_totals(*, quants: QuerySet[Quant]) -> StockTotals:
-    """Units on hand and reserved over a (filtered) quant list, in one query."""
-    totals = quants.order_by().aggregate(
-        lines=Count("id"), on_hand=Sum("quantity"), reserved=Sum("reserved")
-    )
-    return StockTotals(
-        lines=totals["lines"], on_hand=totals["on_hand"] or 0, reserved=totals["reserved"] or 0
-    )
 
 
 def zones_list(*, warehouse_id: int) -> QuerySet[Zone]:
